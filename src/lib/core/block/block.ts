@@ -1,0 +1,141 @@
+/**
+ * Blocks. The header is a fixed-layout CBOR array; the proposer signs every
+ * header field under the `headerSign` domain and the block hash covers the
+ * whole signed header, so no header byte is outside both. The transactions
+ * are committed to by the Merkle root of their signed encodings.
+ */
+import { toHex, type Bytes, type Hex } from '../bytes.js';
+import { decode, encode, type Encodable } from '../codec.js';
+import { AgoraError } from '../errors.js';
+import { hash, HASH_BYTES } from '../hash.js';
+import { sign, signedMessage, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from '../keys.js';
+import { MerkleTree } from '../merkle.js';
+import * as s from '../schema.js';
+import { encodeTx, txFromTuple, txToTuple, type Tx } from '../tx/tx.js';
+import { isNormalized, type VectorClock } from '../vclock.js';
+
+export const BLOCK_VERSION = 1;
+
+export interface UnsignedHeader {
+	/** The chain id (genesis hash); all zeros in the genesis block itself. */
+	readonly chain: Bytes;
+	readonly height: number;
+	readonly parent: Bytes;
+	/** Milliseconds since the epoch. */
+	readonly time: number;
+	readonly proposer: Bytes;
+	readonly txRoot: Bytes;
+	readonly stateRoot: Bytes;
+	/** Blocks sealed per proposer along this branch, this one included. */
+	readonly clock: VectorClock;
+	/** Engine-specific seal fields (difficulty, nonce, round), checked by the engine. */
+	readonly seal: Encodable;
+}
+
+export interface BlockHeader extends UnsignedHeader {
+	readonly sig: Bytes;
+}
+
+export interface Block {
+	readonly header: BlockHeader;
+	readonly txs: readonly Tx[];
+	/** Only in the genesis block: the community's founding configuration, committed to by txRoot. */
+	readonly genesis?: Encodable;
+}
+
+function unsignedHeaderTuple(h: UnsignedHeader): Encodable[] {
+	return [BLOCK_VERSION, h.chain, h.height, h.parent, h.time, h.proposer, h.txRoot, h.stateRoot, h.clock, h.seal];
+}
+
+export function headerSigningPayload(h: UnsignedHeader): Bytes {
+	return encode(unsignedHeaderTuple(h));
+}
+
+export function headerSignedMessage(h: UnsignedHeader): Bytes {
+	return signedMessage('headerSign', headerSigningPayload(h));
+}
+
+export function signHeader(h: UnsignedHeader, keys: KeyPair): BlockHeader {
+	return { ...h, sig: sign('headerSign', headerSigningPayload(h), keys.secretKey) };
+}
+
+export function headerToTuple(h: BlockHeader): Encodable[] {
+	return [...unsignedHeaderTuple(h), h.sig];
+}
+
+const headerBytesCache = new WeakMap<BlockHeader, Bytes>();
+const hashCache = new WeakMap<BlockHeader, Bytes>();
+
+export function encodeHeader(h: BlockHeader): Bytes {
+	let bytes = headerBytesCache.get(h);
+	if (!bytes) {
+		bytes = encode(headerToTuple(h));
+		headerBytesCache.set(h, bytes);
+	}
+	return bytes;
+}
+
+export function blockHash(h: BlockHeader): Bytes {
+	let id = hashCache.get(h);
+	if (!id) {
+		id = hash('header', encodeHeader(h));
+		hashCache.set(h, id);
+	}
+	return id;
+}
+
+export function blockHashHex(h: BlockHeader): Hex {
+	return toHex(blockHash(h));
+}
+
+export function headerFromTuple(value: unknown, path = 'header'): BlockHeader {
+	const t = s.tuple(value, path, 11);
+	const version = s.int(t[0], `${path}.version`);
+	if (version !== BLOCK_VERSION) throw new AgoraError('E_SCHEMA', `${path}.version ${version} is not supported`, `${path}.version`, version);
+	if (!isNormalized(t[8])) throw new AgoraError('E_BLOCK_CLOCK', `${path}.clock is not a normalised vector clock`, `${path}.clock`, t[8]);
+	return {
+		chain: s.bytes(t[1], `${path}.chain`, HASH_BYTES),
+		height: s.int(t[2], `${path}.height`),
+		parent: s.bytes(t[3], `${path}.parent`, HASH_BYTES),
+		time: s.int(t[4], `${path}.time`),
+		proposer: s.bytes(t[5], `${path}.proposer`, PUBLIC_KEY_BYTES),
+		txRoot: s.bytes(t[6], `${path}.txRoot`, HASH_BYTES),
+		stateRoot: s.bytes(t[7], `${path}.stateRoot`, HASH_BYTES),
+		clock: t[8] as VectorClock,
+		seal: t[9] as Encodable,
+		sig: s.bytes(t[10], `${path}.sig`, SIGNATURE_BYTES)
+	};
+}
+
+export function blockToTuple(b: Block): Encodable[] {
+	const out: Encodable[] = [headerToTuple(b.header), b.txs.map(txToTuple)];
+	if (b.genesis !== undefined) out.push(b.genesis);
+	return out;
+}
+
+export function encodeBlock(b: Block): Bytes {
+	return encode(blockToTuple(b));
+}
+
+export function blockFromTuple(value: unknown, maxTxs = Infinity, path = 'block'): Block {
+	const t = s.array(value, path, 3);
+	if (t.length < 2) throw new AgoraError('E_SCHEMA', `${path} must have a header and a transaction list`, path, value);
+	const header = headerFromTuple(t[0], `${path}.header`);
+	const txs = s.array(t[1], `${path}.txs`, maxTxs).map((x, i) => txFromTuple(x, `${path}.txs[${i}]`));
+	return t.length === 3 ? { header, txs, genesis: t[2] as Encodable } : { header, txs };
+}
+
+export function decodeBlock(bytes: Bytes, maxTxs = Infinity): Block {
+	return blockFromTuple(decode(bytes), maxTxs);
+}
+
+export function txMerkleTree(txs: readonly Tx[]): MerkleTree {
+	return new MerkleTree(txs.map(encodeTx));
+}
+
+/** The byte size a block counts against `maxBlockBytes`: the sum of its signed transactions. */
+export function blockTxBytes(txs: readonly Tx[]): number {
+	let n = 0;
+	for (const tx of txs) n += encodeTx(tx).length;
+	return n;
+}

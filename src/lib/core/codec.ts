@@ -1,0 +1,91 @@
+/**
+ * The one canonical encoding: deterministic CBOR (RFC 8949 §4.2, bytewise map
+ * key order) through cborg. Everything that is hashed or signed goes through
+ * `encode`; everything that arrives from outside goes through `decode`, which
+ * accepts only bytes that `encode` itself would produce, so one value has
+ * exactly one encoding and a hash or signature can never be re-wrapped.
+ *
+ * Numbers must be safe integers: floats, NaN, bigints and undefined have no
+ * place in consensus data (ratios are stored as parts per million).
+ */
+import { encode as cborEncode, decode as cborDecode, rfc8949EncodeOptions } from 'cborg';
+import type { EncodeOptions, DecodeOptions, TypeEncoder } from 'cborg';
+import { AgoraError, describeValue } from './errors.js';
+import { equalBytes, type Bytes } from './bytes.js';
+
+/** A value the codec can carry. */
+export type Encodable =
+	| null
+	| boolean
+	| number
+	| string
+	| Uint8Array
+	| readonly Encodable[]
+	| { readonly [key: string]: Encodable };
+
+const rejectNumber: TypeEncoder = (value) => {
+	if (!Number.isSafeInteger(value)) {
+		throw new AgoraError('E_ENCODE', `only safe integers can be encoded (got ${describeValue(value)})`, 'number', value);
+	}
+	return null;
+};
+const reject =
+	(what: string): TypeEncoder =>
+	(value) => {
+		throw new AgoraError('E_ENCODE', `${what} cannot be encoded`, what, value);
+	};
+
+const encodeOptions: EncodeOptions = {
+	...rfc8949EncodeOptions,
+	typeEncoders: {
+		number: rejectNumber,
+		bigint: reject('bigint'),
+		undefined: reject('undefined'),
+		Map: reject('Map')
+	}
+};
+
+const decodeOptions: DecodeOptions = {
+	strict: true,
+	allowIndefinite: false,
+	allowUndefined: false,
+	allowInfinity: false,
+	allowNaN: false,
+	allowBigInt: false,
+	rejectDuplicateMapKeys: true,
+	useMaps: false
+};
+
+export function encode(value: Encodable): Bytes {
+	try {
+		return cborEncode(value, encodeOptions);
+	} catch (e) {
+		if (e instanceof AgoraError) throw e;
+		throw new AgoraError('E_ENCODE', `cannot encode value: ${(e as Error).message}`, 'value', value);
+	}
+}
+
+/**
+ * Decodes canonical CBOR. Throws E_DECODE for malformed bytes and
+ * E_NON_CANONICAL for well-formed bytes that are not the canonical encoding
+ * of the value they carry (unsorted keys, floats, padding, trailing bytes).
+ */
+export function decode(bytes: Bytes): unknown {
+	if (!(bytes instanceof Uint8Array)) throw new AgoraError('E_DECODE', 'input must be a Uint8Array', 'bytes', bytes);
+	let value: unknown;
+	try {
+		value = cborDecode(bytes, decodeOptions);
+	} catch (e) {
+		throw new AgoraError('E_DECODE', `malformed CBOR: ${(e as Error).message}`, 'bytes', bytes);
+	}
+	let again: Bytes;
+	try {
+		again = cborEncode(value, encodeOptions);
+	} catch {
+		throw new AgoraError('E_NON_CANONICAL', 'CBOR carries a value outside the canonical subset', 'bytes', bytes);
+	}
+	if (!equalBytes(again, bytes)) {
+		throw new AgoraError('E_NON_CANONICAL', 'CBOR is not in canonical form', 'bytes', bytes);
+	}
+	return value;
+}

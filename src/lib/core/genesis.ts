@@ -1,0 +1,144 @@
+/**
+ * The genesis block: a community's founding document (name, consensus engine
+ * and its authorities or validators, parameters, founding members, initial
+ * balances) committed to by the genesis header and signed by the founder.
+ * The chain id of the community is the genesis block's hash.
+ */
+import { equalBytes as equal, toHex, type Bytes } from './bytes.js';
+import { encode, type Encodable } from './codec.js';
+import { AgoraError, fail } from './errors.js';
+import { hash, ZERO_HASH } from './hash.js';
+import type { KeyPair } from './keys.js';
+import { DEFAULT_PARAMS, paramsToEncodable, readParams, type ChainParams } from './params.js';
+import * as s from './schema.js';
+import { credit } from './state/accounts.js';
+import { admit, readName } from './state/members.js';
+import { StateTree } from './state/tree.js';
+import { engineFor, type ConsensusEngine } from './consensus/index.js';
+import { signHeader, type Block, type UnsignedHeader } from './block/block.js';
+import { putParams } from './state/chainParams.js';
+
+export interface GenesisMember {
+	readonly key: Bytes;
+	readonly name: string;
+}
+
+export interface GenesisConfig {
+	readonly name: string;
+	readonly time: number;
+	/** Random bytes, so two communities with the same name and time differ. */
+	readonly salt: Bytes;
+	/** Engine name and engine-specific settings, e.g. `{ name: 'poa', authorities: [...] }`. */
+	readonly engine: { readonly name: string } & Record<string, Encodable>;
+	readonly params: ChainParams;
+	readonly members: readonly GenesisMember[];
+	readonly allocations: ReadonlyArray<{ readonly key: Bytes; readonly amount: number }>;
+}
+
+export const MAX_COMMUNITY_NAME_BYTES = 80;
+
+export function genesisToEncodable(c: GenesisConfig): Encodable {
+	return {
+		name: c.name,
+		time: c.time,
+		salt: c.salt,
+		engine: c.engine,
+		params: paramsToEncodable(c.params),
+		members: c.members.map((m) => ({ key: m.key, name: m.name })),
+		allocations: c.allocations.map((a) => ({ key: a.key, amount: a.amount }))
+	};
+}
+
+export function readGenesis(value: unknown): GenesisConfig {
+	const r = s.exactRecord(value, 'genesis', ['name', 'time', 'salt', 'engine', 'params', 'members', 'allocations']);
+	const engine = s.record(r.engine, 'genesis.engine');
+	engineFor(engine.name);
+	return {
+		name: s.str(r.name, 'genesis.name', MAX_COMMUNITY_NAME_BYTES, 1),
+		time: s.int(r.time, 'genesis.time'),
+		salt: s.bytes(r.salt, 'genesis.salt', undefined, 64),
+		engine: engine as GenesisConfig['engine'],
+		params: readParams(r.params, 'genesis.params'),
+		members: s.array(r.members, 'genesis.members', 10_000).map((m, i) => {
+			const mr = s.exactRecord(m, `genesis.members[${i}]`, ['key', 'name']);
+			return { key: s.bytes(mr.key, `genesis.members[${i}].key`, 32), name: readName(mr.name, `genesis.members[${i}].name`) };
+		}),
+		allocations: s.array(r.allocations, 'genesis.allocations', 10_000).map((a, i) => {
+			const ar = s.exactRecord(a, `genesis.allocations[${i}]`, ['key', 'amount']);
+			return { key: s.bytes(ar.key, `genesis.allocations[${i}].key`, 32), amount: s.int(ar.amount, `genesis.allocations[${i}].amount`) };
+		})
+	};
+}
+
+export function genesisCommitment(config: GenesisConfig): Bytes {
+	return hash('genesis', encode(genesisToEncodable(config)));
+}
+
+/** The state before the first block: parameters, members, balances and the engine's own state. */
+export function genesisState(config: GenesisConfig): { state: StateTree; engine: ConsensusEngine } {
+	const engine = engineFor(config.engine.name);
+	const state = new StateTree();
+	putParams(state, config.params);
+	for (const m of config.members) admit(state, toHex(m.key), m.name, 0);
+	for (const a of config.allocations) credit(state, toHex(a.key), a.amount);
+	engine.genesis(config.engine, state);
+	state.takeJournal();
+	return { state, engine };
+}
+
+export interface NewCommunity {
+	readonly name: string;
+	readonly time: number;
+	readonly salt: Bytes;
+	readonly founder: KeyPair;
+	readonly founderName: string;
+	readonly engine?: GenesisConfig['engine'];
+	readonly params?: Partial<ChainParams>;
+	readonly members?: readonly GenesisMember[];
+	readonly allocations?: GenesisConfig['allocations'];
+}
+
+/** Makes and signs a genesis block; by default a proof-of-authority community with the founder as its authority. */
+export function createGenesis(opts: NewCommunity): Block {
+	const config: GenesisConfig = {
+		name: opts.name,
+		time: opts.time,
+		salt: opts.salt,
+		engine: opts.engine ?? { name: 'poa', authorities: [opts.founder.publicKey] },
+		params: { ...DEFAULT_PARAMS, ...opts.params },
+		members: opts.members ?? [{ key: opts.founder.publicKey, name: opts.founderName }],
+		allocations: opts.allocations ?? []
+	};
+	const checked = readGenesis(genesisToEncodable(config));
+	const { state, engine } = genesisState(checked);
+	const header: UnsignedHeader = {
+		chain: ZERO_HASH,
+		height: 0,
+		parent: ZERO_HASH,
+		time: checked.time,
+		proposer: opts.founder.publicKey,
+		txRoot: genesisCommitment(checked),
+		stateRoot: state.root(),
+		clock: {},
+		seal: engine.genesisSeal(checked.engine)
+	};
+	return { header: signHeader(header, opts.founder), txs: [], genesis: genesisToEncodable(checked) };
+}
+
+/** Checks a genesis block's own consistency (not its signature) and returns its configuration and state. */
+export function openGenesis(block: Block): { config: GenesisConfig; state: StateTree; engine: ConsensusEngine } {
+	const h = block.header;
+	if (h.height !== 0) fail('E_GENESIS', 'header.height', h.height, 'must be 0 in the genesis block');
+	if (block.genesis === undefined) throw new AgoraError('E_GENESIS', 'the genesis block carries no configuration', 'genesis');
+	if (block.txs.length !== 0) fail('E_GENESIS', 'txs', block.txs.length, 'must be empty in the genesis block');
+	const config = readGenesis(block.genesis);
+	if (!equal(h.chain, ZERO_HASH) || !equal(h.parent, ZERO_HASH)) fail('E_GENESIS', 'header.parent', h.parent, 'must be all zeros in the genesis block');
+	if (h.time !== config.time) fail('E_GENESIS', 'header.time', h.time, `must equal the genesis time ${config.time}`);
+	if (!equal(h.txRoot, genesisCommitment(config))) fail('E_GENESIS', 'header.txRoot', h.txRoot, 'does not commit to the genesis configuration');
+	if (Object.keys(h.clock).length !== 0) fail('E_GENESIS', 'header.clock', h.clock, 'must be empty in the genesis block');
+	const { state, engine } = genesisState(config);
+	if (!equal(h.stateRoot, state.root())) fail('E_BLOCK_STATE_ROOT', 'header.stateRoot', h.stateRoot, 'does not match the genesis state');
+	if (!equal(encode(h.seal), encode(engine.genesisSeal(config.engine)))) fail('E_GENESIS', 'header.seal', h.seal, 'is not the engine\'s genesis seal');
+	return { config, state, engine };
+}
+

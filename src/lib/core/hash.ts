@@ -1,0 +1,48 @@
+/**
+ * Domain-separated SHA-256. Every hash in Agora names what it hashes, so bytes
+ * hashed as one kind of thing can never be passed off as another (a Merkle
+ * leaf as a node, a transaction as a block header).
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8, type Bytes } from './bytes.js';
+
+/** The closed list of hash and signature domains. Adding one is a protocol change. */
+export const Domain = {
+	tx: 'agora/v1/tx',
+	txSign: 'agora/v1/tx-sign',
+	header: 'agora/v1/header',
+	headerSign: 'agora/v1/header-sign',
+	merkleLeaf: 'agora/v1/merkle-leaf',
+	merkleNode: 'agora/v1/merkle-node',
+	merkleEmpty: 'agora/v1/merkle-empty',
+	genesis: 'agora/v1/genesis',
+	stateEntry: 'agora/v1/state-entry',
+	stateBucket: 'agora/v1/state-bucket',
+	stateNode: 'agora/v1/state-node',
+	room: 'agora/v1/room',
+	seal: 'agora/v1/seal',
+	commit: 'agora/v1/commit',
+	keyBackup: 'agora/v1/key-backup',
+	exportFile: 'agora/v1/export'
+} as const;
+export type DomainName = keyof typeof Domain;
+
+const prefixes = new Map<DomainName, Bytes>(
+	(Object.keys(Domain) as DomainName[]).map((name) => [name, utf8(Domain[name] + '\0')])
+);
+
+/** The bytes that open every hashed or signed message of this domain: the tag and a NUL. */
+export function domainPrefix(domain: DomainName): Bytes {
+	return prefixes.get(domain)!;
+}
+
+/** SHA-256 over the domain tag, a NUL byte, then the parts in order. */
+export function hash(domain: DomainName, ...parts: Bytes[]): Bytes {
+	const h = sha256.create();
+	h.update(domainPrefix(domain));
+	for (const part of parts) h.update(part);
+	return h.digest();
+}
+
+export const HASH_BYTES = 32;
+export const ZERO_HASH: Bytes = new Uint8Array(HASH_BYTES);

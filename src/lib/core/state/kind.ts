@@ -1,0 +1,41 @@
+/**
+ * The plug-in point of the state machine. Every transaction kind is one
+ * `TxKind`: a body reader, who may send it, and what it does to state. The
+ * generic path (signature, chain, times, nonce, fee, membership) runs before
+ * `apply` and never changes when a kind is added.
+ */
+import type { Hex } from '../bytes.js';
+import type { Encodable } from '../codec.js';
+import type { ChainParams } from '../params.js';
+import type { Tx } from '../tx/tx.js';
+import type { StateTree } from './tree.js';
+
+/** Where a transaction is being applied. */
+export interface BlockContext {
+	readonly height: number;
+	readonly time: number;
+	readonly proposer: Hex;
+	readonly params: ChainParams;
+}
+
+export interface TxContext extends BlockContext {
+	readonly state: StateTree;
+	readonly tx: Tx;
+	readonly sender: Hex;
+}
+
+export interface TxKind<B = unknown> {
+	readonly kind: string;
+	/** Reads and checks the body; throws E_SCHEMA naming the field. Pure and stateless. */
+	readonly body: (value: unknown) => B;
+	/** `member`: only current members may send it; `anyone`: any key (joining, for one). */
+	readonly sender: 'member' | 'anyone';
+	/** Applies the body to state, throwing an AgoraError to reject the transaction. */
+	readonly apply: (ctx: TxContext, body: B) => void;
+}
+
+export function defineKind<B>(kind: TxKind<B>): TxKind<B> {
+	return kind;
+}
+
+export type { Encodable };

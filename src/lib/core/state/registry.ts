@@ -1,0 +1,15 @@
+/** Every transaction kind the state machine knows. A new kind is one module and one line here. */
+import { AgoraError } from '../errors.js';
+import type { TxKind } from './kind.js';
+import { join, leave } from './members.js';
+import { post } from './posts.js';
+
+const ALL: readonly TxKind<any>[] = [join, leave, post];
+
+export const KINDS: ReadonlyMap<string, TxKind<unknown>> = new Map(ALL.map((k) => [k.kind, k]));
+
+export function kindOf(kind: string): TxKind<unknown> {
+	const k = KINDS.get(kind);
+	if (!k) throw new AgoraError('E_TX_KIND', `unknown transaction kind ${JSON.stringify(kind)}`, 'kind', kind);
+	return k;
+}

@@ -1,0 +1,147 @@
+/**
+ * The state as a journaled key-value map with an incrementally maintained root.
+ *
+ * Keys are strings, values are canonical-encodable plain data treated as
+ * immutable (replace, never mutate). Every write is journaled, so a failed
+ * transaction is reverted to a checkpoint and a block is undone by replaying
+ * its journal backwards: that is how reorganisations roll state back.
+ *
+ * The root commits to every entry: entries fall into 4096 buckets by the hash
+ * of their key, a bucket hashes its entries in key order, and a fixed-depth
+ * binary tree over the buckets gives the root. A write re-hashes only its
+ * bucket and the 12 nodes above it when the root is next asked for.
+ */
+import { compareBytes, utf8, type Bytes } from '../bytes.js';
+import { encode, type Encodable } from '../codec.js';
+import { hash } from '../hash.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+
+const DEPTH = 12;
+const BUCKETS = 1 << DEPTH;
+
+interface Entry {
+	readonly value: Encodable;
+	readonly hash: Bytes;
+	readonly bucket: number;
+}
+
+/** One undo step: the key and the value it had before the write (undefined: absent). */
+export type JournalEntry = readonly [key: string, previous: Encodable | undefined];
+
+const EMPTY_BUCKET = hash('stateBucket');
+
+function bucketOf(key: string): number {
+	const h = sha256(utf8(key));
+	return ((h[0]! << 8) | h[1]!) >>> (16 - DEPTH);
+}
+
+export class StateTree {
+	private readonly entries = new Map<string, Entry>();
+	private readonly buckets: Array<Set<string> | undefined> = new Array(BUCKETS);
+	/** nodes[1] is the root; nodes[BUCKETS + b] is bucket b's hash (heap layout). */
+	private readonly nodes: Bytes[] = new Array(2 * BUCKETS);
+	private readonly dirty = new Set<number>();
+	private journal: JournalEntry[] = [];
+
+	constructor(entries: Iterable<readonly [string, Encodable]> = []) {
+		for (let b = 0; b < BUCKETS; b++) this.nodes[BUCKETS + b] = EMPTY_BUCKET;
+		for (let i = BUCKETS - 1; i >= 1; i--) this.nodes[i] = hash('stateNode', this.nodes[2 * i]!, this.nodes[2 * i + 1]!);
+		for (const [key, value] of entries) this.write(key, value);
+		this.journal = [];
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+
+	get(key: string): Encodable | undefined {
+		return this.entries.get(key)?.value;
+	}
+
+	has(key: string): boolean {
+		return this.entries.has(key);
+	}
+
+	/** Writes a value; `undefined` deletes the key. */
+	put(key: string, value: Encodable | undefined): void {
+		this.journal.push([key, this.entries.get(key)?.value]);
+		this.write(key, value);
+	}
+
+	/** Keys with this prefix, in sorted order. Linear in the state size: for queries, not for block application. */
+	keys(prefix = ''): string[] {
+		const out: string[] = [];
+		for (const key of this.entries.keys()) if (key.startsWith(prefix)) out.push(key);
+		return out.sort();
+	}
+
+	entriesSorted(): Array<[string, Encodable]> {
+		return [...this.entries.keys()].sort().map((k) => [k, this.entries.get(k)!.value]);
+	}
+
+	/** A position in the journal to revert to. */
+	checkpoint(): number {
+		return this.journal.length;
+	}
+
+	revert(checkpoint: number): void {
+		while (this.journal.length > checkpoint) {
+			const [key, previous] = this.journal.pop()!;
+			this.write(key, previous);
+		}
+	}
+
+	/** Hands over the journal since the checkpoint (to undo a whole block later) and forgets it. */
+	takeJournal(checkpoint = 0): JournalEntry[] {
+		return this.journal.splice(checkpoint);
+	}
+
+	/** Undoes a journal taken with `takeJournal`. */
+	undo(journal: readonly JournalEntry[]): void {
+		for (let i = journal.length - 1; i >= 0; i--) this.write(journal[i]![0], journal[i]![1]);
+	}
+
+	root(): Bytes {
+		if (this.dirty.size > 0) this.rehash();
+		return this.nodes[1]!;
+	}
+
+	private write(key: string, value: Encodable | undefined): void {
+		const old = this.entries.get(key);
+		const bucket = old?.bucket ?? bucketOf(key);
+		if (value === undefined) {
+			if (!old) return;
+			this.entries.delete(key);
+			this.buckets[bucket]!.delete(key);
+		} else {
+			const h = hash('stateEntry', encode([key, value]));
+			this.entries.set(key, { value, hash: h, bucket });
+			(this.buckets[bucket] ??= new Set()).add(key);
+		}
+		this.dirty.add(bucket);
+	}
+
+	private rehash(): void {
+		const parents = new Set<number>();
+		for (const b of this.dirty) {
+			const keys = this.buckets[b];
+			if (!keys || keys.size === 0) {
+				this.nodes[BUCKETS + b] = EMPTY_BUCKET;
+			} else {
+				const sorted = [...keys].sort((x, y) => compareBytes(utf8(x), utf8(y)));
+				this.nodes[BUCKETS + b] = hash('stateBucket', ...sorted.map((k) => this.entries.get(k)!.hash));
+			}
+			parents.add((BUCKETS + b) >> 1);
+		}
+		this.dirty.clear();
+		let level = parents;
+		while (level.size > 0) {
+			const next = new Set<number>();
+			for (const i of level) {
+				this.nodes[i] = hash('stateNode', this.nodes[2 * i]!, this.nodes[2 * i + 1]!);
+				if (i > 1) next.add(i >> 1);
+			}
+			level = next;
+		}
+	}
+}

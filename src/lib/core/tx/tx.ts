@@ -1,0 +1,109 @@
+/**
+ * Signed transactions. A transaction is a fixed-layout CBOR array; the
+ * signature covers every other field under the `txSign` domain (so it binds
+ * the chain, the sender's key, nonce, fee and times), and the id is the hash
+ * of the whole signed encoding, so no byte is outside both.
+ */
+import { toHex, type Bytes, type Hex } from '../bytes.js';
+import { decode, encode, type Encodable } from '../codec.js';
+import { AgoraError } from '../errors.js';
+import { hash, HASH_BYTES } from '../hash.js';
+import { sign, signedMessage, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from '../keys.js';
+import * as s from '../schema.js';
+
+export const TX_VERSION = 1;
+export const MAX_KIND_LENGTH = 32;
+
+export interface UnsignedTx<B extends Encodable = Encodable> {
+	/** The community's chain id: the hash of its genesis block. */
+	readonly chain: Bytes;
+	/** The sender's Ed25519 public key. */
+	readonly from: Bytes;
+	/** The sender's next nonce: each (sender, nonce) is used once. */
+	readonly nonce: number;
+	readonly fee: number;
+	/** Milliseconds since the epoch, chosen by the sender. */
+	readonly created: number;
+	/** The transaction is invalid in any block at or after this time. */
+	readonly expires: number;
+	readonly kind: string;
+	readonly body: B;
+}
+
+export interface Tx<B extends Encodable = Encodable> extends UnsignedTx<B> {
+	readonly sig: Bytes;
+}
+
+function unsignedTuple(tx: UnsignedTx): Encodable[] {
+	return [TX_VERSION, tx.chain, tx.from, tx.nonce, tx.fee, tx.created, tx.expires, tx.kind, tx.body];
+}
+
+/** The payload the sender signs (before the domain prefix is added). */
+export function txSigningPayload(tx: UnsignedTx): Bytes {
+	return encode(unsignedTuple(tx));
+}
+
+/** The exact bytes the signature covers, domain prefix included. */
+export function txSignedMessage(tx: UnsignedTx): Bytes {
+	return signedMessage('txSign', txSigningPayload(tx));
+}
+
+export function signTx<B extends Encodable>(tx: UnsignedTx<B>, keys: KeyPair): Tx<B> {
+	return { ...tx, sig: sign('txSign', txSigningPayload(tx), keys.secretKey) };
+}
+
+const encodedCache = new WeakMap<Tx, Bytes>();
+const idCache = new WeakMap<Tx, Bytes>();
+
+/** Transactions are immutable once signed, so their encoding and id are cached. */
+export function encodeTx(tx: Tx): Bytes {
+	let bytes = encodedCache.get(tx);
+	if (!bytes) {
+		bytes = encode([...unsignedTuple(tx), tx.sig]);
+		encodedCache.set(tx, bytes);
+	}
+	return bytes;
+}
+
+export function txId(tx: Tx): Bytes {
+	let id = idCache.get(tx);
+	if (!id) {
+		id = hash('tx', encodeTx(tx));
+		idCache.set(tx, id);
+	}
+	return id;
+}
+
+export function txIdHex(tx: Tx): Hex {
+	return toHex(txId(tx));
+}
+
+/** Reads a transaction from its decoded tuple, checking every field's type. */
+export function txFromTuple(value: unknown, path = 'tx'): Tx {
+	const t = s.tuple(value, path, 10);
+	const version = s.int(t[0], `${path}.version`);
+	if (version !== TX_VERSION) throw new AgoraError('E_SCHEMA', `${path}.version ${version} is not supported`, `${path}.version`, version);
+	const tx: Tx = {
+		chain: s.bytes(t[1], `${path}.chain`, HASH_BYTES),
+		from: s.bytes(t[2], `${path}.from`, PUBLIC_KEY_BYTES),
+		nonce: s.int(t[3], `${path}.nonce`),
+		fee: s.int(t[4], `${path}.fee`, 0, Number.MAX_SAFE_INTEGER, 'E_TX_FEE'),
+		created: s.int(t[5], `${path}.created`),
+		expires: s.int(t[6], `${path}.expires`),
+		kind: s.str(t[7], `${path}.kind`, MAX_KIND_LENGTH, 1),
+		body: t[8] as Encodable,
+		sig: s.bytes(t[9], `${path}.sig`, SIGNATURE_BYTES)
+	};
+	return tx;
+}
+
+export function txToTuple(tx: Tx): Encodable[] {
+	return [...unsignedTuple(tx), tx.sig];
+}
+
+/** Decodes a transaction from canonical bytes; the bytes become its cached encoding. */
+export function decodeTx(bytes: Bytes): Tx {
+	const tx = txFromTuple(decode(bytes));
+	encodedCache.set(tx, bytes);
+	return tx;
+}
