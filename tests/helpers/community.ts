@@ -5,7 +5,14 @@ import { Chain, verifyBlock, type VerifiedBlock } from '../../src/lib/core/chain
 import { nobleVerifier } from '../../src/lib/core/verify.js';
 import { signTx, type Tx } from '../../src/lib/core/tx/tx.js';
 import type { Encodable } from '../../src/lib/core/codec.js';
-import type { Block } from '../../src/lib/core/block/block.js';
+import { expect } from 'vitest';
+import { AgoraError, type ErrorCode } from '../../src/lib/core/errors.js';
+import { toHex } from '../../src/lib/core/bytes.js';
+import { EMPTY_ROOT } from '../../src/lib/core/merkle.js';
+import { blockHash, signHeader, type Block, type BlockHeader, type UnsignedHeader } from '../../src/lib/core/block/block.js';
+import { getAuthorities } from '../../src/lib/core/consensus/poa.js';
+import { increment } from '../../src/lib/core/vclock.js';
+import type { StateTree } from '../../src/lib/core/state/tree.js';
 
 export const T0 = 1_750_000_000_000;
 
@@ -49,4 +56,115 @@ export async function seal(chain: Chain, proposer: KeyPair, txs: readonly Tx[], 
 	const r = chain.add(vb, now);
 	if (r.status !== 'head') throw new Error(`sealed block did not become head: ${r.status}`);
 	return p.block;
+}
+
+/* Helpers for the core unit tests (tests/unit/core). */
+
+/** `n` distinct deterministic key pairs, key(0) … key(n-1). */
+export function keys(n: number, from = 0): KeyPair[] {
+	return Array.from({ length: n }, (_, i) => key(from + i));
+}
+
+/** A proof-of-authority genesis with these authorities (all of them members); the first one founds it. */
+export function poaGenesis(authorities: readonly KeyPair[], extra: Partial<NewCommunity> = {}): Block {
+	return genesisFor(authorities[0]!, {
+		engine: { name: 'poa', authorities: authorities.map((k) => k.publicKey) },
+		members: authorities.map((k, i) => ({ key: k.publicKey, name: `authority ${i}` })),
+		...extra
+	});
+}
+
+export function verified(block: Block): Promise<VerifiedBlock> {
+	return verifyBlock(block, nobleVerifier);
+}
+
+/** The PoA seal difficulty `proposer` must claim at `height`: 2 in turn, 1 out of turn. */
+export function poaDifficulty(state: StateTree, proposer: KeyPair, height: number): number {
+	const authorities = getAuthorities(state);
+	return authorities[height % authorities.length] === toHex(proposer.publicKey) ? 2 : 1;
+}
+
+export interface ChildOptions {
+	readonly time?: number;
+	/** Defaults to the right PoA difficulty given `authorities` (sorted hex); without them the proposer is taken to be the only authority (2). */
+	readonly difficulty?: number;
+	readonly authorities?: readonly string[];
+}
+
+/**
+ * An empty block on `parent`, sealed by `proposer`, built by hand (so it can
+ * go on any branch). With no transactions the state does not change, so the
+ * state root is the parent's.
+ */
+export function emptyChild(chainId: Uint8Array, parent: BlockHeader, proposer: KeyPair, opts: ChildOptions = {}): Block {
+	const height = parent.height + 1;
+	const me = toHex(proposer.publicKey);
+	const auths = opts.authorities;
+	const difficulty = opts.difficulty ?? (!auths || auths[height % auths.length] === me ? 2 : 1);
+	const unsigned: UnsignedHeader = {
+		chain: chainId,
+		height,
+		parent: blockHash(parent),
+		time: opts.time ?? parent.time + 1000,
+		proposer: proposer.publicKey,
+		txRoot: EMPTY_ROOT,
+		stateRoot: parent.stateRoot,
+		clock: increment(parent.clock, me),
+		seal: { difficulty }
+	};
+	return { header: signHeader(unsigned, proposer), txs: [] };
+}
+
+/** The same block with header fields changed and signed again by `signer`. */
+export function resign(block: Block, signer: KeyPair, changes: Partial<UnsignedHeader>): Block {
+	const { sig: _sig, ...unsigned } = block.header;
+	return { ...block, header: signHeader({ ...unsigned, ...changes }, signer) };
+}
+
+/**
+ * Proposes a block on the chain's head without adding it, waiting (in
+ * simulated time) when the engine says this key must wait. Returns the block
+ * and the time it was made at.
+ */
+export function proposeAt(chain: Chain, proposer: KeyPair, txs: readonly Tx[], now: number): { block: Block; now: number } {
+	for (let i = 0; i < 4; i++) {
+		const p = chain.propose(proposer, txs, now);
+		if (!p) throw new Error('this key may not seal on the head');
+		if ('wait' in p) {
+			if (p.wait <= now) throw new Error(`propose asked to wait until ${p.wait}, which is not after ${now}`);
+			now = p.wait;
+			continue;
+		}
+		if (p.rejected.length) throw new Error(`rejected: ${p.rejected.map((r) => r.error.message).join('; ')}`);
+		return { block: p.block, now };
+	}
+	throw new Error('propose kept asking to wait');
+}
+
+/** Runs `fn`, expecting an AgoraError with this code (and field, when given); returns it. */
+export function expectAgoraError(fn: () => unknown, code: ErrorCode, field?: string): AgoraError {
+	let error: unknown;
+	try {
+		fn();
+	} catch (e) {
+		error = e;
+	}
+	return checkAgoraError(error, code, field);
+}
+
+export async function expectAgoraErrorAsync(fn: () => Promise<unknown>, code: ErrorCode, field?: string): Promise<AgoraError> {
+	let error: unknown;
+	try {
+		await fn();
+	} catch (e) {
+		error = e;
+	}
+	return checkAgoraError(error, code, field);
+}
+
+function checkAgoraError(error: unknown, code: ErrorCode, field: string | undefined): AgoraError {
+	expect(error, `expected an AgoraError ${code}`).toBeInstanceOf(AgoraError);
+	const e = error as AgoraError;
+	expect({ code: e.code, field: field === undefined ? undefined : e.field }, e.message).toEqual({ code, field });
+	return e;
 }

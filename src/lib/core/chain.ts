@@ -23,7 +23,7 @@ import type { JournalEntry, StateTree } from './state/tree.js';
 import { encodeTx, txIdHex, type Tx } from './tx/tx.js';
 import { headerSignedMessage, blockHash, blockHashHex, blockTxBytes, signHeader, txMerkleTree, type Block, type BlockHeader, type UnsignedHeader } from './block/block.js';
 import type { ConsensusEngine, EngineContext } from './consensus/engine.js';
-import { increment, compare as compareClocks } from './vclock.js';
+import { increment, isNormalized, compare as compareClocks } from './vclock.js';
 import { txSignedMessage } from './tx/tx.js';
 import type { SigCheck, Verifier } from './verify.js';
 
@@ -151,6 +151,11 @@ export class Chain {
 		return getParams(this.working);
 	}
 
+	/** Whether this key may seal blocks on the head at all (see ConsensusEngine.canSeal). */
+	canSeal(who: Hex): boolean {
+		return this.engine.canSeal(who, this.engineContext(this.best));
+	}
+
 	node(hash: Hex): BlockNode | undefined {
 		return this.nodes.get(hash);
 	}
@@ -188,17 +193,20 @@ export class Chain {
 		if (known) return { status: 'known', node: known };
 		const earlier = this.invalid.get(hash);
 		if (earlier) throw earlier;
+		// The block hash covers the header, not the body. A body that does not match its header (other
+		// transactions, a genesis field) says nothing about the block the header names, so it is rejected
+		// without being remembered: otherwise anyone could make a node refuse a valid block for good by
+		// sending its header first with another body.
+		if (block.genesis !== undefined) fail('E_SCHEMA', 'genesis', block.genesis, 'is only allowed in the genesis block');
+		if (!equalBytes(txMerkleTree(block.txs).root, header.txRoot)) fail('E_BLOCK_TX_ROOT', 'header.txRoot', header.txRoot, 'does not match the transactions');
 		try {
 			if (!equalBytes(header.chain, this.chainId)) fail('E_BLOCK_CHAIN', 'header.chain', toHex(header.chain), 'is not this community\'s chain');
-			if (block.genesis !== undefined) fail('E_SCHEMA', 'genesis', block.genesis, 'is only allowed in the genesis block');
 			const parent = this.nodes.get(toHex(header.parent));
 			if (!parent) return { status: 'orphan', parent: toHex(header.parent) };
 			if (header.height !== parent.height + 1) fail('E_BLOCK_HEIGHT', 'header.height', header.height, `must be ${parent.height + 1}, one above its parent`);
 			if (parent.height < this.final.height) {
 				fail('E_BLOCK_FINALITY', 'header.parent', parent.hash, `branches off below the finalized block at height ${this.final.height}`);
 			}
-			const txTree = txMerkleTree(block.txs);
-			if (!equalBytes(txTree.root, header.txRoot)) fail('E_BLOCK_TX_ROOT', 'header.txRoot', header.txRoot, 'does not match the transactions');
 			this.moveTo(parent);
 			const ctx = this.engineContext(parent);
 			this.checkHeader(block, parent, ctx, now);
@@ -299,7 +307,8 @@ export class Chain {
 		if (header.time <= median) fail('E_BLOCK_TIME', 'header.time', header.time, `must be after the median ${median} of recent blocks`);
 		if (header.time > now + params.maxFutureDriftMs) fail('E_BLOCK_TIME', 'header.time', header.time, `is more than ${params.maxFutureDriftMs} ms ahead of now (${now})`);
 		const clock = increment(parent.header.clock, toHex(header.proposer));
-		if (compareClocks(clock, header.clock) !== 'equal') fail('E_BLOCK_CLOCK', 'header.clock', header.clock, 'must be the parent\'s clock advanced for the proposer');
+		// A zero entry compares equal but is not canonical: no other node could decode the header.
+		if (!isNormalized(header.clock) || compareClocks(clock, header.clock) !== 'equal') fail('E_BLOCK_CLOCK', 'header.clock', header.clock, 'must be the parent\'s clock advanced for the proposer');
 		if (txs.length > params.maxBlockTxs) fail('E_BLOCK_SIZE', 'txs', txs.length, `must hold at most ${params.maxBlockTxs} transactions`);
 		const bytes = blockTxBytes(txs);
 		if (bytes > params.maxBlockBytes) fail('E_BLOCK_SIZE', 'txs', bytes, `must be at most ${params.maxBlockBytes} bytes`);

@@ -6,7 +6,8 @@
  * exactly one encoding and a hash or signature can never be re-wrapped.
  *
  * Numbers must be safe integers: floats, NaN, bigints and undefined have no
- * place in consensus data (ratios are stored as parts per million).
+ * place in consensus data (ratios are stored as parts per million). Strings
+ * must be well-formed Unicode.
  */
 import { encode as cborEncode, decode as cborDecode, rfc8949EncodeOptions } from 'cborg';
 import type { EncodeOptions, DecodeOptions, TypeEncoder } from 'cborg';
@@ -29,6 +30,17 @@ const rejectNumber: TypeEncoder = (value) => {
 	}
 	return null;
 };
+/*
+ * A string with a lone surrogate is not Unicode: UTF-8 would carry it as
+ * U+FFFD, so two different strings would share one encoding (and one hash or
+ * signature) and the value read back would not be the value signed.
+ */
+const rejectIllFormedString: TypeEncoder = (value) => {
+	if (!(value as string).isWellFormed()) {
+		throw new AgoraError('E_ENCODE', `strings must be well-formed Unicode (got ${describeValue(value)}, which has a lone surrogate)`, 'string', value);
+	}
+	return null;
+};
 const reject =
 	(what: string): TypeEncoder =>
 	(value) => {
@@ -39,6 +51,7 @@ const encodeOptions: EncodeOptions = {
 	...rfc8949EncodeOptions,
 	typeEncoders: {
 		number: rejectNumber,
+		string: rejectIllFormedString,
 		bigint: reject('bigint'),
 		undefined: reject('undefined'),
 		Map: reject('Map')
@@ -57,12 +70,17 @@ const decodeOptions: DecodeOptions = {
 };
 
 export function encode(value: Encodable): Bytes {
+	let out: Bytes;
 	try {
-		return cborEncode(value, encodeOptions);
+		out = cborEncode(value, encodeOptions);
 	} catch (e) {
 		if (e instanceof AgoraError) throw e;
 		throw new AgoraError('E_ENCODE', `cannot encode value: ${(e as Error).message}`, 'value', value);
 	}
+	// Under Node, cborg hands some outputs over as a Buffer cut from Node's shared pool, whose slice() is a
+	// view rather than a copy (and whose type differs from the browser's): give every caller a plain
+	// Uint8Array, as in the browser.
+	return Object.getPrototypeOf(out) === Uint8Array.prototype ? out : new Uint8Array(out);
 }
 
 /**

@@ -15,6 +15,7 @@ export const Domain = {
 	merkleLeaf: 'agora/v1/merkle-leaf',
 	merkleNode: 'agora/v1/merkle-node',
 	merkleEmpty: 'agora/v1/merkle-empty',
+	merkleRoot: 'agora/v1/merkle-root',
 	genesis: 'agora/v1/genesis',
 	stateEntry: 'agora/v1/state-entry',
 	stateBucket: 'agora/v1/state-bucket',

@@ -23,7 +23,8 @@ export interface KeyPair {
 
 export function keyPairFromSeed(seed: Bytes): KeyPair {
 	if (!isBytes(seed, SECRET_KEY_BYTES)) fail('E_KEY', 'seed', seed, `must be ${SECRET_KEY_BYTES} bytes`);
-	return { secretKey: seed.slice(), publicKey: ed.getPublicKey(seed) };
+	// A copy the caller cannot wipe or change under us (Uint8Array.from: a Node Buffer's slice() would be a view).
+	return { secretKey: Uint8Array.from(seed), publicKey: ed.getPublicKey(seed) };
 }
 
 /** The exact bytes an Ed25519 signature covers for a message of this domain. */

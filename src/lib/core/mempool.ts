@@ -146,11 +146,21 @@ export class Mempool {
 		if (queue?.size === 0) this.bySender.delete(sender);
 	}
 
-	/** The transaction to evict when full: lowest fee, and of those the highest nonce of its sender. */
+	/**
+	 * The transaction to evict when full: lowest fee, and of those the highest nonce of its sender.
+	 * Two passes rather than one running comparison: "same sender, higher nonce" and "higher id" do
+	 * not form one order, and a single pass then depended on insertion order and could evict a
+	 * sender's earlier nonce, stranding its later ones behind a gap.
+	 */
 	private lowest(): Tx | undefined {
+		let fee = Infinity;
+		for (const tx of this.byId.values()) if (tx.fee < fee) fee = tx.fee;
 		let worst: Tx | undefined;
-		for (const tx of this.byId.values()) {
-			if (!worst || higherPriority(worst, tx) || (worst.fee === tx.fee && compareBytes(worst.from, tx.from) === 0 && tx.nonce > worst.nonce)) worst = tx;
+		for (const queue of this.bySender.values()) {
+			// This sender's highest nonce at the lowest fee.
+			let last: Tx | undefined;
+			for (const tx of queue.values()) if (tx.fee === fee && (!last || tx.nonce > last.nonce)) last = tx;
+			if (last && (!worst || higherPriority(worst, last))) worst = last;
 		}
 		return worst;
 	}

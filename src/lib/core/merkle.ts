@@ -4,10 +4,13 @@
  * is split at the largest power of two below n instead of being padded, so
  * no two lists of leaves share a root. An inclusion proof names the leaf
  * index and the tree size, and its verification folds the path in the order
- * those two numbers dictate, so a proof for one index or size fails for any
- * other.
+ * those two numbers dictate. The folded path alone does not pin the size
+ * (leaf 0 of 3 folds like leaf 0 of 4, leaf 1 of 2 like leaf 2 of 3), and a
+ * block header carries no transaction count to check it against, so the
+ * root published is the RFC 9162 root hashed together with the size: a proof
+ * for one index or size then fails for any other.
  */
-import { equalBytes, isBytes, type Bytes } from './bytes.js';
+import { equalBytes, isBytes, u64, type Bytes } from './bytes.js';
 import { hash, HASH_BYTES } from './hash.js';
 
 export interface InclusionProof {
@@ -25,6 +28,11 @@ export function nodeHash(left: Bytes, right: Bytes): Bytes {
 }
 
 export const EMPTY_ROOT: Bytes = hash('merkleEmpty');
+
+/** The published root of a non-empty tree: its RFC 9162 root bound to its size. */
+function sizedRoot(size: number, treeHash: Bytes): Bytes {
+	return hash('merkleRoot', u64(size), treeHash);
+}
 
 /**
  * All levels of a tree, leaf hashes first. Built bottom-up: nodes are paired
@@ -52,7 +60,7 @@ export class MerkleTree {
 	}
 
 	get root(): Bytes {
-		return this.size === 0 ? EMPTY_ROOT : this.levels[this.levels.length - 1]![0]!;
+		return this.size === 0 ? EMPTY_ROOT : sizedRoot(this.size, this.levels[this.levels.length - 1]![0]!);
 	}
 
 	proof(index: number): InclusionProof {
@@ -100,7 +108,7 @@ export function verifyInclusion(leaf: Bytes, proof: InclusionProof, root: Bytes)
 			fn = Math.floor(fn / 2);
 			sn = Math.floor(sn / 2);
 		}
-		return sn === 0 && equalBytes(r, root);
+		return sn === 0 && equalBytes(sizedRoot(size, r), root);
 	} catch {
 		return false;
 	}

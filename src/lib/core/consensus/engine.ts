@@ -38,6 +38,8 @@ export interface ConsensusEngine {
 	verifySeal(header: UnsignedHeader, parent: BlockHeader, ctx: EngineContext): void;
 	/** The fork-choice weight the (verified) header adds to its branch. */
 	weight(header: UnsignedHeader, parent: BlockHeader, ctx: EngineContext): bigint;
+	/** Whether this key is among those who may seal at all (an authority, a validator, a staker). */
+	canSeal(who: Hex, ctx: EngineContext): boolean;
 	/** How `proposer` may seal on top of `parent`, or null when it may not. */
 	plan(proposer: Hex, parent: BlockHeader, now: number, ctx: EngineContext): SealPlan | null;
 	/**

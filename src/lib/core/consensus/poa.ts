@@ -61,6 +61,10 @@ export const poa: ConsensusEngine = {
 		return { difficulty: IN_TURN };
 	},
 
+	canSeal(who, ctx) {
+		return getAuthorities(ctx.state).includes(who);
+	},
+
 	verifySeal(header, parent, ctx) {
 		const authorities = getAuthorities(ctx.state);
 		const proposer = toHex(header.proposer);
@@ -94,7 +98,9 @@ export const poa: ConsensusEngine = {
 		// Out-of-turn authorities wait, longer the further they are from the turn, so the in-turn block usually wins.
 		const distance = (authorities.indexOf(proposer) - (height % authorities.length) + authorities.length) % authorities.length;
 		const delay = turn ? 0 : ctx.params.blockTimeMs * (1 + distance);
-		return { seal: { difficulty: turn ? IN_TURN : OUT_OF_TURN }, notBefore: Math.max(now, parent.time + 1) + delay };
+		// The wait runs from the parent's time, not from now: counted from now it would never be over, and
+		// the chain would stall whenever the in-turn authority is offline.
+		return { seal: { difficulty: turn ? IN_TURN : OUT_OF_TURN }, notBefore: parent.time + 1 + delay };
 	},
 
 	finishSeal(header) {

@@ -29,6 +29,9 @@ interface Entry {
 export type JournalEntry = readonly [key: string, previous: Encodable | undefined];
 
 const EMPTY_BUCKET = hash('stateBucket');
+/** The hash of an empty subtree at each depth (0 is the root): every empty node at a depth is alike. */
+const EMPTY_AT_DEPTH: Bytes[] = [EMPTY_BUCKET];
+for (let d = 0; d < DEPTH; d++) EMPTY_AT_DEPTH.unshift(hash('stateNode', EMPTY_AT_DEPTH[0]!, EMPTY_AT_DEPTH[0]!));
 
 function bucketOf(key: string): number {
 	const h = sha256(utf8(key));
@@ -44,8 +47,7 @@ export class StateTree {
 	private journal: JournalEntry[] = [];
 
 	constructor(entries: Iterable<readonly [string, Encodable]> = []) {
-		for (let b = 0; b < BUCKETS; b++) this.nodes[BUCKETS + b] = EMPTY_BUCKET;
-		for (let i = BUCKETS - 1; i >= 1; i--) this.nodes[i] = hash('stateNode', this.nodes[2 * i]!, this.nodes[2 * i + 1]!);
+		for (let i = 1; i < 2 * BUCKETS; i++) this.nodes[i] = EMPTY_AT_DEPTH[31 - Math.clz32(i)]!;
 		for (const [key, value] of entries) this.write(key, value);
 		this.journal = [];
 	}
