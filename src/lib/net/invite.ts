@@ -1,0 +1,68 @@
+/**
+ * Invite links. Everything a newcomer needs (the chain id, the room secret,
+ * the signaling relays, the community's name for display) travels in the URL
+ * fragment, which browsers never send to the static host.
+ */
+import { fromHex, toHex, type Hex } from '../core/bytes.js';
+import { decode, encode } from '../core/codec.js';
+import { AgoraError, isAgoraError } from '../core/errors.js';
+import { HASH_BYTES } from '../core/hash.js';
+import * as s from '../core/schema.js';
+
+export interface Invite {
+	readonly chainId: Hex;
+	readonly secret: Uint8Array;
+	readonly relays: readonly string[];
+	readonly name: string;
+}
+
+const INVITE_VERSION = 1;
+const PREFIX = 'join=';
+export const MAX_RELAYS = 8;
+
+function toBase64Url(bytes: Uint8Array): string {
+	let bin = '';
+	for (const b of bytes) bin += String.fromCharCode(b);
+	return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array {
+	if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new AgoraError('E_SCHEMA', 'invite is not base64url', 'invite', text);
+	const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+	return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+/** The fragment (without '#') that carries an invite. */
+export function inviteFragment(invite: Invite): string {
+	return PREFIX + toBase64Url(encode([INVITE_VERSION, fromHex(invite.chainId), invite.secret, [...invite.relays], invite.name]));
+}
+
+export function inviteUrl(pageUrl: string, invite: Invite): string {
+	const url = new URL(pageUrl);
+	url.hash = inviteFragment(invite);
+	return url.toString();
+}
+
+/** Reads an invite from a fragment (with or without '#') or a whole URL; null when there is none. */
+export function parseInvite(text: string): Invite | null {
+	const hash = text.includes('#') ? text.slice(text.indexOf('#') + 1) : text;
+	if (!hash.startsWith(PREFIX)) return null;
+	try {
+		const t = s.tuple(decode(fromBase64Url(hash.slice(PREFIX.length))), 'invite', 5);
+		if (t[0] !== INVITE_VERSION) throw new AgoraError('E_SCHEMA', `invite version ${String(t[0])} is not supported`, 'invite.version', t[0]);
+		const relays = s.array(t[3], 'invite.relays', MAX_RELAYS).map((r, i) => {
+			const url = s.str(r, `invite.relays[${i}]`, 512, 1);
+			if (!/^wss?:\/\//.test(url)) throw new AgoraError('E_SCHEMA', `relay ${url} is not a ws:// or wss:// address`, `invite.relays[${i}]`, url);
+			return url;
+		});
+		return {
+			chainId: toHex(s.bytes(t[1], 'invite.chain', HASH_BYTES)),
+			secret: s.bytes(t[2], 'invite.secret', undefined, 64),
+			relays,
+			name: s.str(t[4], 'invite.name', 80)
+		};
+	} catch (e) {
+		const why = isAgoraError(e) ? e.message : String(e);
+		throw new AgoraError('E_SCHEMA', `this invite link is damaged or incomplete (${why})`, 'invite', text);
+	}
+}

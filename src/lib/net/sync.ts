@@ -1,0 +1,286 @@
+/**
+ * Block and transaction sync over any set of PeerLinks.
+ *
+ * Both sides open with `hello`. The side that is behind asks for blocks
+ * after a locator (hashes of its chain at exponentially growing distances
+ * back), validates each batch before storing it, and keeps asking while
+ * batches come back full. New blocks and transactions are announced to every
+ * other peer, so announcements spread by gossip.
+ *
+ * A peer that sends a malformed frame, a frame before `hello`, another
+ * community's hello, unsolicited or unconnected blocks, an invalid block or a
+ * forged transaction, or too many frames, is dropped with the reason.
+ */
+import { equalBytes, fromHex, toHex, type Bytes } from '../core/bytes.js';
+import { AgoraError, isAgoraError } from '../core/errors.js';
+import type { Chain } from '../core/chain.js';
+import { encodeBlock, blockHash, type Block } from '../core/block/block.js';
+import type { Tx } from '../core/tx/tx.js';
+import type { PeerLink } from './link.js';
+import { TokenBucket } from './ratelimit.js';
+import { encodeFrame, decodeFrame, MAX_BLOCKS_PER_FRAME, MAX_FRAME_BYTES, MAX_TXS_PER_FRAME, type Frame } from './wire.js';
+
+export interface ImportResult {
+	/** The first block's parent is unknown here. */
+	readonly orphan: boolean;
+	/** Blocks that were new and valid. */
+	readonly added: readonly Block[];
+	/** Whether the head moved. */
+	readonly headChanged: boolean;
+}
+
+/** What sync needs from the node it serves. */
+export interface SyncHost {
+	readonly chainId: Bytes;
+	readonly agent: string;
+	now(): number;
+	/** Null until the genesis block has arrived. */
+	chain(): Chain | null;
+	/** Verifies and adds blocks in order; throws an AgoraError at the first invalid one (earlier ones stay added). */
+	importBlocks(blocks: readonly Block[]): Promise<ImportResult>;
+	/** Admits transactions to the mempool; returns those that were new. Throws on a forged signature. */
+	importTxs(txs: readonly Tx[]): Promise<Tx[]>;
+	/** Called when a peer connects (after hello), e.g. to send it our outbox. */
+	peerReady(peer: PeerInfo): void;
+	log(level: 'info' | 'warn', message: string): void;
+	changed(): void;
+}
+
+export interface PeerInfo {
+	readonly id: string;
+	readonly height: number | null;
+	readonly agent: string | null;
+	readonly connectedAt: number;
+}
+
+interface Peer {
+	readonly link: PeerLink;
+	readonly bucket: TokenBucket;
+	readonly connectedAt: number;
+	/** When the peer last sent anything. */
+	heard: number;
+	hello: Extract<Frame, { type: 'hello' }> | null;
+	/** The `max` of our outstanding getBlocks, if any. */
+	awaiting: number | null;
+	/** Frames are handled one at a time per peer, in arrival order. */
+	queue: Promise<void>;
+}
+
+const FRAME_BURST = 400;
+const FRAMES_PER_SECOND = 200;
+/** A quiet peer is pinged after this long, and dropped after three times as long. */
+export const KEEPALIVE_MS = 15_000;
+
+export class Sync {
+	private readonly peers = new Map<string, Peer>();
+	private readonly keepalive: ReturnType<typeof setInterval>;
+
+	constructor(private readonly host: SyncHost) {
+		this.keepalive = setInterval(() => this.checkAlive(), KEEPALIVE_MS);
+		// In Node (tests, the headless peer) the timer must not keep the process alive.
+		(this.keepalive as { unref?: () => void }).unref?.();
+	}
+
+	peerList(): PeerInfo[] {
+		return [...this.peers.values()].map((p) => ({
+			id: p.link.id,
+			height: p.hello?.height ?? null,
+			agent: p.hello?.agent ?? null,
+			connectedAt: p.connectedAt
+		}));
+	}
+
+	addPeer(link: PeerLink): void {
+		this.peers.get(link.id)?.link.close('replaced by a new connection');
+		const now = this.host.now();
+		const peer: Peer = { link, bucket: new TokenBucket(FRAME_BURST, FRAMES_PER_SECOND, now), connectedAt: now, heard: now, hello: null, awaiting: null, queue: Promise.resolve() };
+		this.peers.set(link.id, peer);
+		link.onMessage = (bytes) => {
+			// A handler bug must not stall this peer's queue for good: drop the peer instead.
+			peer.queue = peer.queue.then(() => this.receive(peer, bytes)).catch((e) => this.drop(peer, `internal error: ${(e as Error).message}`, false));
+		};
+		link.onClose = (reason) => {
+			if (this.peers.get(link.id) === peer) this.peers.delete(link.id);
+			this.host.log('info', `peer ${short(link.id)} left: ${reason}`);
+			this.host.changed();
+		};
+		this.send(peer, this.hello());
+		this.host.changed();
+	}
+
+	/** Announces a block that became our head to every peer but `except`. */
+	announceBlock(block: Block, except?: string): void {
+		const bytes = encodeFrame({ type: 'newBlock', block });
+		for (const p of this.peers.values()) if (p.link.id !== except && p.hello) p.link.send(bytes);
+	}
+
+	announceTxs(txs: readonly Tx[], except?: string): void {
+		if (txs.length === 0) return;
+		for (let i = 0; i < txs.length; i += MAX_TXS_PER_FRAME) {
+			const bytes = encodeFrame({ type: 'txs', txs: txs.slice(i, i + MAX_TXS_PER_FRAME) });
+			for (const p of this.peers.values()) if (p.link.id !== except && p.hello) p.link.send(bytes);
+		}
+	}
+
+	sendTxs(peerId: string, txs: readonly Tx[]): void {
+		const peer = this.peers.get(peerId);
+		if (!peer || txs.length === 0) return;
+		for (let i = 0; i < txs.length; i += MAX_TXS_PER_FRAME) this.send(peer, { type: 'txs', txs: txs.slice(i, i + MAX_TXS_PER_FRAME) });
+	}
+
+	/** Asks every peer that is ahead of us for blocks (after our head moved back, or on demand). */
+	syncAll(): void {
+		for (const p of this.peers.values()) if (p.hello && this.isAhead(p.hello)) this.requestBlocks(p);
+	}
+
+	close(): void {
+		clearInterval(this.keepalive);
+		for (const p of this.peers.values()) p.link.close('node stopped');
+		this.peers.clear();
+	}
+
+	/** Pings quiet peers and drops silent ones. */
+	checkAlive(): void {
+		const now = this.host.now();
+		for (const peer of [...this.peers.values()]) {
+			const quiet = now - peer.heard;
+			if (quiet >= 3 * KEEPALIVE_MS) this.drop(peer, `silent for ${Math.round(quiet / 1000)} s`, false);
+			else if (quiet >= KEEPALIVE_MS) this.send(peer, { type: 'ping', nonce: now % 0x100000000 });
+		}
+	}
+
+	private hello(): Frame {
+		const chain = this.host.chain();
+		const head = chain?.head;
+		return {
+			type: 'hello',
+			chain: this.host.chainId,
+			height: head?.height ?? 0,
+			head: head ? fromHex(head.hash) : null,
+			weight: head?.weight ?? 0n,
+			agent: this.host.agent
+		};
+	}
+
+	private send(peer: Peer, frame: Frame): void {
+		peer.link.send(encodeFrame(frame));
+	}
+
+	private drop(peer: Peer, reason: string, misbehaved = true): void {
+		if (this.peers.get(peer.link.id) !== peer) return;
+		this.host.log('warn', `dropping peer ${short(peer.link.id)}: ${reason}`);
+		this.peers.delete(peer.link.id);
+		peer.link.close(reason, misbehaved);
+		this.host.changed();
+	}
+
+	private isAhead(hello: Extract<Frame, { type: 'hello' }>): boolean {
+		const chain = this.host.chain();
+		if (!chain) return true;
+		if (!hello.head) return false;
+		if (chain.node(toHex(hello.head))) return false;
+		return hello.weight >= chain.head.weight;
+	}
+
+	private requestBlocks(peer: Peer): void {
+		if (peer.awaiting !== null) return;
+		const locator = (this.host.chain()?.locator() ?? []).slice(0, 64).map((h) => fromHex(h));
+		peer.awaiting = MAX_BLOCKS_PER_FRAME;
+		this.send(peer, { type: 'getBlocks', locator, max: MAX_BLOCKS_PER_FRAME });
+	}
+
+	private async receive(peer: Peer, bytes: Uint8Array): Promise<void> {
+		if (this.peers.get(peer.link.id) !== peer) return;
+		peer.heard = this.host.now();
+		if (!peer.bucket.take(peer.heard)) return this.drop(peer, 'too many frames');
+		let frame: Frame;
+		try {
+			frame = decodeFrame(bytes);
+		} catch (e) {
+			return this.drop(peer, isAgoraError(e) ? e.message : 'malformed frame');
+		}
+		if (!peer.hello && frame.type !== 'hello') return this.drop(peer, `protocol: ${frame.type} before hello`);
+		try {
+			await this.handle(peer, frame);
+		} catch (e) {
+			if (!isAgoraError(e)) throw e;
+			this.drop(peer, `${e.code}: ${e.message}`);
+		}
+	}
+
+	private async handle(peer: Peer, frame: Frame): Promise<void> {
+		switch (frame.type) {
+			case 'hello': {
+				if (peer.hello) throw new AgoraError('E_PEER', 'hello sent twice', 'frame.type', 'hello');
+				if (!equalBytes(frame.chain, this.host.chainId)) throw new AgoraError('E_PEER', 'peer belongs to another community', 'hello.chain', toHex(frame.chain));
+				peer.hello = frame;
+				this.host.log('info', `peer ${short(peer.link.id)} joined at height ${frame.height} (${frame.agent})`);
+				this.host.peerReady(this.peerList().find((p) => p.id === peer.link.id)!);
+				if (this.isAhead(frame)) this.requestBlocks(peer);
+				this.host.changed();
+				return;
+			}
+			case 'getBlocks': {
+				const chain = this.host.chain();
+				const blocks = chain ? chain.blocksAfter(frame.locator.map(toHex), frame.max) : [];
+				this.send(peer, { type: 'blocks', blocks: fitFrame(blocks) });
+				return;
+			}
+			case 'blocks': {
+				if (peer.awaiting === null) throw new AgoraError('E_PEER', 'blocks nobody asked for', 'frame.type', 'blocks');
+				peer.awaiting = null;
+				if (frame.blocks.length === 0) return;
+				const result = await this.host.importBlocks(frame.blocks);
+				if (result.orphan) throw new AgoraError('E_BLOCK_PARENT', 'the blocks sent do not connect to our chain', 'blocks[0].parent', toHex(frame.blocks[0]!.header.parent));
+				if (result.headChanged) {
+					this.announceBlock(this.host.chain()!.head.block, peer.link.id);
+					this.host.changed();
+				}
+				// Keep asking while batches bring something new and the peer's head is still unknown here.
+				if (result.added.length > 0 && this.isAhead(peer.hello!)) this.requestBlocks(peer);
+				return;
+			}
+			case 'newBlock': {
+				const result = await this.host.importBlocks([frame.block]);
+				if (result.orphan) {
+					this.requestBlocks(peer);
+					return;
+				}
+				const node = this.host.chain()?.node(toHex(blockHash(frame.block.header)));
+				if (node && node.weight >= peer.hello!.weight) peer.hello = { ...peer.hello!, height: node.height, head: fromHex(node.hash), weight: node.weight };
+				if (result.headChanged) {
+					this.announceBlock(frame.block, peer.link.id);
+					this.host.changed();
+				}
+				return;
+			}
+			case 'txs': {
+				const fresh = await this.host.importTxs(frame.txs);
+				this.announceTxs(fresh, peer.link.id);
+				if (fresh.length) this.host.changed();
+				return;
+			}
+			case 'ping':
+				this.send(peer, { type: 'pong', nonce: frame.nonce });
+				return;
+			case 'pong':
+				return;
+		}
+	}
+}
+
+/** The longest prefix of `blocks` whose frame stays under the frame limit. */
+function fitFrame(blocks: readonly Block[]): Block[] {
+	const out: Block[] = [];
+	let size = 64;
+	for (const b of blocks) {
+		size += encodeBlock(b).length;
+		if (size > MAX_FRAME_BYTES && out.length > 0) break;
+		out.push(b);
+	}
+	return out;
+}
+
+function short(id: string): string {
+	return id.slice(0, 8);
+}

@@ -1,0 +1,118 @@
+/**
+ * The peer wire protocol: versioned, framed, canonical CBOR. A frame is
+ * `[version, type, body]`. Every frame from a peer is untrusted: its size is
+ * bounded before decoding, its shape checked after, and anything off is an
+ * E_FRAME error the caller answers by dropping the peer.
+ */
+import { type Bytes } from '../core/bytes.js';
+import { decode, encode, type Encodable } from '../core/codec.js';
+import { AgoraError, isAgoraError } from '../core/errors.js';
+import { HASH_BYTES } from '../core/hash.js';
+import * as s from '../core/schema.js';
+import { blockFromTuple, blockToTuple, type Block } from '../core/block/block.js';
+import { txFromTuple, txToTuple, type Tx } from '../core/tx/tx.js';
+
+export const WIRE_VERSION = 1;
+/** Larger than the largest block (1 MiB of transactions) plus its header. */
+export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+export const MAX_LOCATOR = 64;
+export const MAX_BLOCKS_PER_FRAME = 256;
+export const MAX_TXS_PER_FRAME = 256;
+export const MAX_AGENT_BYTES = 64;
+
+export type Frame =
+	/** Sent first by both sides: which community, how far along. */
+	| { readonly type: 'hello'; readonly chain: Bytes; readonly height: number; readonly head: Bytes | null; readonly weight: bigint; readonly agent: string }
+	/** Asks for canonical blocks after the first locator hash the peer knows. */
+	| { readonly type: 'getBlocks'; readonly locator: readonly Bytes[]; readonly max: number }
+	| { readonly type: 'blocks'; readonly blocks: readonly Block[] }
+	/** A new head, announced by gossip. */
+	| { readonly type: 'newBlock'; readonly block: Block }
+	| { readonly type: 'txs'; readonly txs: readonly Tx[] }
+	/** Keepalive: a peer that answers nothing for a while is gone (a closed tab leaves no close behind). */
+	| { readonly type: 'ping'; readonly nonce: number }
+	| { readonly type: 'pong'; readonly nonce: number };
+
+export type FrameType = Frame['type'];
+
+function weightBytes(w: bigint): Bytes {
+	let hex = w.toString(16);
+	if (hex.length % 2) hex = '0' + hex;
+	return w === 0n ? new Uint8Array() : Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
+}
+
+function weightFrom(bytes: Bytes): bigint {
+	if (bytes.length > 0 && bytes[0] === 0) throw new AgoraError('E_FRAME', 'weight has a leading zero byte', 'hello.weight', bytes);
+	return bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+}
+
+function bodyOf(frame: Frame): Encodable {
+	switch (frame.type) {
+		case 'hello':
+			return { chain: frame.chain, height: frame.height, head: frame.head, weight: weightBytes(frame.weight), agent: frame.agent };
+		case 'getBlocks':
+			return { locator: [...frame.locator], max: frame.max };
+		case 'blocks':
+			return frame.blocks.map(blockToTuple);
+		case 'newBlock':
+			return blockToTuple(frame.block);
+		case 'txs':
+			return frame.txs.map(txToTuple);
+		case 'ping':
+		case 'pong':
+			return frame.nonce;
+	}
+}
+
+export function encodeFrame(frame: Frame): Bytes {
+	return encode([WIRE_VERSION, frame.type, bodyOf(frame)]);
+}
+
+function readFrame(value: unknown): Frame {
+	const [version, type, body] = s.tuple(value, 'frame', 3);
+	if (version !== WIRE_VERSION) throw new AgoraError('E_FRAME', `wire version ${String(version)} is not supported`, 'frame.version', version);
+	switch (type) {
+		case 'hello': {
+			const r = s.exactRecord(body, 'hello', ['chain', 'height', 'head', 'weight', 'agent']);
+			return {
+				type,
+				chain: s.bytes(r.chain, 'hello.chain', HASH_BYTES),
+				height: s.int(r.height, 'hello.height'),
+				head: r.head === null ? null : s.bytes(r.head, 'hello.head', HASH_BYTES),
+				weight: weightFrom(s.bytes(r.weight, 'hello.weight', undefined, 64)),
+				agent: s.str(r.agent, 'hello.agent', MAX_AGENT_BYTES)
+			};
+		}
+		case 'getBlocks': {
+			const r = s.exactRecord(body, 'getBlocks', ['locator', 'max']);
+			return {
+				type,
+				locator: s.array(r.locator, 'getBlocks.locator', MAX_LOCATOR).map((h, i) => s.bytes(h, `getBlocks.locator[${i}]`, HASH_BYTES)),
+				max: s.int(r.max, 'getBlocks.max', 1, MAX_BLOCKS_PER_FRAME)
+			};
+		}
+		case 'blocks':
+			return { type, blocks: s.array(body, 'blocks', MAX_BLOCKS_PER_FRAME).map((b, i) => blockFromTuple(b, Infinity, `blocks[${i}]`)) };
+		case 'newBlock':
+			return { type, block: blockFromTuple(body, Infinity, 'newBlock') };
+		case 'txs':
+			return { type, txs: s.array(body, 'txs', MAX_TXS_PER_FRAME).map((t, i) => txFromTuple(t, `txs[${i}]`)) };
+		case 'ping':
+		case 'pong':
+			return { type, nonce: s.int(body, `${type}.nonce`, 0, 0xffffffff) };
+		default:
+			throw new AgoraError('E_FRAME', `unknown frame type ${JSON.stringify(type)}`, 'frame.type', type);
+	}
+}
+
+/** Decodes one frame; every failure is an E_FRAME AgoraError that names what was wrong. */
+export function decodeFrame(bytes: Bytes): Frame {
+	if (bytes.length > MAX_FRAME_BYTES) throw new AgoraError('E_FRAME', `frame of ${bytes.length} bytes exceeds ${MAX_FRAME_BYTES}`, 'frame', bytes.length);
+	try {
+		return readFrame(decode(bytes));
+	} catch (e) {
+		if (isAgoraError(e) && e.code === 'E_FRAME') throw e;
+		const why = isAgoraError(e) ? `${e.code}: ${e.message}` : String(e);
+		throw new AgoraError('E_FRAME', `malformed frame (${why})`, isAgoraError(e) ? e.field ?? 'frame' : 'frame', isAgoraError(e) ? e.value : bytes);
+	}
+}
