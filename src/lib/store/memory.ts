@@ -1,0 +1,44 @@
+/** An AgoraStore in memory: for the simulator and tests that do not exercise IndexedDB. */
+import type { Hex } from '../core/bytes.js';
+import type { AgoraStore, StoredBlock, StoredCommunity, StoredIdentity, StoredTx } from './types.js';
+
+export class MemoryStore implements AgoraStore {
+	private identity: StoredIdentity | undefined;
+	private community: StoredCommunity | undefined;
+	private readonly blocks = new Map<Hex, StoredBlock>();
+	private readonly outbox = new Map<Hex, StoredTx>();
+
+	async getIdentity() {
+		return this.identity;
+	}
+	async putIdentity(identity: StoredIdentity) {
+		this.identity = identity;
+	}
+	async getCommunity() {
+		return this.community;
+	}
+	async putCommunity(community: StoredCommunity) {
+		this.community = community;
+	}
+	async putBlocks(blocks: readonly StoredBlock[]) {
+		for (const b of blocks) this.blocks.set(b.hash, b);
+	}
+	async loadBlocks() {
+		return [...this.blocks.values()].sort((a, b) => a.height - b.height);
+	}
+	async putOutbox(tx: StoredTx) {
+		this.outbox.set(tx.id, tx);
+	}
+	async deleteOutbox(ids: readonly Hex[]) {
+		for (const id of ids) this.outbox.delete(id);
+	}
+	async loadOutbox() {
+		return [...this.outbox.values()].sort((a, b) => a.saved - b.saved);
+	}
+	async clearCommunity() {
+		this.community = undefined;
+		this.blocks.clear();
+		this.outbox.clear();
+	}
+	close() {}
+}

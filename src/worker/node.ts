@@ -1,0 +1,541 @@
+/**
+ * The Agora node: one member's full node. It owns the identity, the chain,
+ * the mempool, the outbox of the member's own transactions, storage and
+ * sync, and it seals blocks when its key may. It runs in a Web Worker in the
+ * app and as is in Node (tests, the headless peer): every platform service
+ * (store, signature verifier, clock, randomness) comes in through options.
+ */
+import { fromHex, toHex, type Hex } from '../lib/core/bytes.js';
+import { AgoraError, isAgoraError } from '../lib/core/errors.js';
+import { keyPairFromSeed, type KeyPair } from '../lib/core/keys.js';
+import { createGenesis } from '../lib/core/genesis.js';
+import { Chain, verifyBlocks, type AddResult, type VerifiedBlock } from '../lib/core/chain.js';
+import { Mempool } from '../lib/core/mempool.js';
+import { checkTx } from '../lib/core/state/machine.js';
+import { getAccount } from '../lib/core/state/accounts.js';
+import { getMember, memberKey, type Member } from '../lib/core/state/members.js';
+import { blockHashHex, decodeBlock, encodeBlock, type Block } from '../lib/core/block/block.js';
+import { decodeTx, encodeTx, signTx, txIdHex, txSignedMessage, type Tx } from '../lib/core/tx/tx.js';
+import type { Encodable } from '../lib/core/codec.js';
+import type { Verifier } from '../lib/core/verify.js';
+import type { AgoraStore, StoredCommunity } from '../lib/store/types.js';
+import { Sync, type ImportResult, type PeerInfo } from '../lib/net/sync.js';
+import type { PeerLink } from '../lib/net/link.js';
+import { inviteFragment, type Invite } from '../lib/net/invite.js';
+import type { BlockView, CommunityView, LogEntry, MemberView, NodeView, PostView } from './types.js';
+
+export interface NodeOptions {
+	readonly store: AgoraStore;
+	readonly verifier: Verifier;
+	readonly now: () => number;
+	readonly randomBytes: (n: number) => Uint8Array;
+	/** Identifies the software in `hello`, e.g. `agora-web/0.1`. */
+	readonly agent: string;
+	/** Default lifetime of the member's own transactions. */
+	readonly txLifetimeMs?: number;
+}
+
+const LOG_LIMIT = 200;
+const VIEW_POSTS = 100;
+const VIEW_BLOCKS = 20;
+const DEFAULT_TX_LIFETIME_MS = 7 * 24 * 3600 * 1000;
+const ROOM_SECRET_BYTES = 16;
+
+export class AgoraNode {
+	private keys: KeyPair | null = null;
+	private name = '';
+	private community: StoredCommunity | null = null;
+	private chainRef: Chain | null = null;
+	private sync: Sync | null = null;
+	private readonly mempool = new Mempool();
+	/** The member's own signed transactions that are not yet in a canonical block. */
+	private readonly outbox = new Map<Hex, Tx>();
+	private readonly failed = new Map<Hex, { tx: Tx; reason: string }>();
+	private readonly logs: LogEntry[] = [];
+	private readonly listeners = new Set<() => void>();
+	private notifyScheduled = false;
+	private proposeTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Serialises every change to the chain: imports from peers and our own blocks. */
+	private chainLock: Promise<unknown> = Promise.resolve();
+	private closed = false;
+
+	private constructor(private readonly opts: NodeOptions) {}
+
+	/** Opens a node from its store: identity, community, blocks and outbox as they were. */
+	static async open(opts: NodeOptions): Promise<AgoraNode> {
+		const node = new AgoraNode(opts);
+		await node.load();
+		return node;
+	}
+
+	get chain(): Chain | null {
+		return this.chainRef;
+	}
+
+	get publicKey(): Hex | null {
+		return this.keys ? toHex(this.keys.publicKey) : null;
+	}
+
+	subscribe(listener: () => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	async createIdentity(name: string): Promise<void> {
+		if (this.keys) throw new AgoraError('E_KEY', 'this profile already has an identity', 'identity', this.publicKey);
+		const trimmed = name.trim();
+		if (!trimmed) throw new AgoraError('E_SCHEMA', 'a name is needed', 'name', name);
+		const keys = keyPairFromSeed(this.opts.randomBytes(32));
+		await this.opts.store.putIdentity({ publicKey: toHex(keys.publicKey), secretKey: keys.secretKey, name: trimmed, created: this.opts.now() });
+		this.keys = keys;
+		this.name = trimmed;
+		this.log('info', `identity created: ${trimmed} (${toHex(keys.publicKey).slice(0, 16)}…)`);
+		this.changed();
+	}
+
+	/** Founds a community with this member as its only authority; returns the invite fragment. */
+	async createCommunity(name: string, relays: readonly string[]): Promise<string> {
+		const keys = this.requireKeys();
+		if (this.community) throw new AgoraError('E_GENESIS', 'this profile already belongs to a community', 'community', this.community.chainId);
+		const genesis = createGenesis({ name: name.trim(), time: this.opts.now(), salt: this.opts.randomBytes(16), founder: keys, founderName: this.name });
+		const [verified] = await verifyBlocks([genesis], this.opts.verifier);
+		const chain = Chain.open(verified!);
+		const community: StoredCommunity = { chainId: chain.chainIdHex, name: chain.config.name, relays: [...relays], secret: this.opts.randomBytes(ROOM_SECRET_BYTES), joined: this.opts.now() };
+		await this.opts.store.putBlocks([{ hash: chain.chainIdHex, height: 0, bytes: encodeBlock(genesis) }]);
+		await this.opts.store.putCommunity(community);
+		this.chainRef = chain;
+		this.startCommunity(community);
+		this.log('info', `community "${chain.config.name}" created (${chain.chainIdHex.slice(0, 16)}…)`);
+		this.changed();
+		return inviteFragment(this.inviteOf(community));
+	}
+
+	/** Joins the community of an invite: saves it and signs the join request, which goes out when a peer is reachable. */
+	async joinCommunity(invite: Invite): Promise<void> {
+		this.requireKeys();
+		if (this.community) {
+			if (this.community.chainId === invite.chainId) return;
+			throw new AgoraError('E_GENESIS', 'this profile already belongs to another community', 'community', this.community.chainId);
+		}
+		const community: StoredCommunity = { chainId: invite.chainId, name: invite.name || null, relays: [...invite.relays], secret: invite.secret, joined: this.opts.now() };
+		await this.opts.store.putCommunity(community);
+		this.startCommunity(community);
+		this.log('info', `joining community ${invite.chainId.slice(0, 16)}…`);
+		await this.submit('member.join', { name: this.name });
+	}
+
+	async post(text: string): Promise<Hex> {
+		return this.submit('post', { text });
+	}
+
+	/**
+	 * Signs a transaction of the member's, saves it durably to the outbox and
+	 * only then hands it to the network. Throws a clear error, and saves
+	 * nothing, when it could never apply.
+	 */
+	async submit(kind: string, body: Encodable): Promise<Hex> {
+		const keys = this.requireKeys();
+		const community = this.requireCommunity();
+		const now = this.opts.now();
+		const tx = signTx(
+			{
+				chain: fromHex(community.chainId),
+				from: keys.publicKey,
+				nonce: this.nextNonce(),
+				fee: 0,
+				created: now,
+				expires: now + (this.opts.txLifetimeMs ?? DEFAULT_TX_LIFETIME_MS),
+				kind,
+				body
+			},
+			keys
+		);
+		const chain = this.chainRef;
+		if (chain) checkTx(tx, chain.chainId, chain.params);
+		const id = txIdHex(tx);
+		await this.opts.store.putOutbox({ id, bytes: encodeTx(tx), saved: now });
+		this.outbox.set(id, tx);
+		this.admit(tx);
+		this.sync?.announceTxs([tx]);
+		this.schedulePropose();
+		this.changed();
+		return id;
+	}
+
+	/** A connected peer, from the main thread's WebRTC or any other transport. */
+	addPeer(link: PeerLink): void {
+		if (!this.sync) {
+			link.close('this node has no community yet');
+			return;
+		}
+		this.sync.addPeer(link);
+	}
+
+	inviteFragment(): string | null {
+		return this.community ? inviteFragment(this.inviteOf(this.community)) : null;
+	}
+
+	view(): NodeView {
+		const chain = this.chainRef;
+		const me = this.publicKey;
+		return {
+			identity: this.keys ? { publicKey: me!, name: this.name } : null,
+			community: this.community ? this.communityView(this.community) : null,
+			head: chain ? { height: chain.height, hash: chain.head.hash, time: chain.head.header.time, finalized: chain.finalized.height } : null,
+			posts: this.postViews(),
+			blocks: chain ? this.blockViews(chain) : [],
+			members: chain ? this.memberViews(chain) : [],
+			peers: this.sync?.peerList() ?? [],
+			log: this.logs.slice(-50)
+		};
+	}
+
+	close(): void {
+		this.closed = true;
+		if (this.proposeTimer) clearTimeout(this.proposeTimer);
+		this.sync?.close();
+		this.opts.store.close();
+		this.listeners.clear();
+	}
+
+	// ---- loading and community ----
+
+	private async load(): Promise<void> {
+		const { store } = this.opts;
+		const identity = await store.getIdentity();
+		if (identity) {
+			this.keys = keyPairFromSeed(identity.secretKey);
+			this.name = identity.name;
+		}
+		const community = await store.getCommunity();
+		if (!community) return;
+		const stored = await store.loadBlocks();
+		if (stored.length > 0 && stored[0]!.height === 0) {
+			const blocks = stored.map((s) => decodeBlock(s.bytes));
+			// These blocks were verified before they were written; trust this node's own store.
+			const chain = Chain.open(trusted(blocks[0]!));
+			for (const block of blocks.slice(1)) {
+				try {
+					chain.add(trusted(block), this.opts.now());
+				} catch (e) {
+					this.log('warn', `stored block ${block.header.height} no longer applies: ${(e as Error).message}`);
+				}
+			}
+			this.chainRef = chain;
+		}
+		for (const entry of await store.loadOutbox()) {
+			try {
+				this.outbox.set(entry.id, decodeTx(entry.bytes));
+			} catch (e) {
+				this.log('error', `outbox entry ${entry.id.slice(0, 16)}… is damaged: ${(e as Error).message}`);
+			}
+		}
+		this.startCommunity(community);
+		for (const tx of this.outbox.values()) this.admit(tx);
+		await this.settleOutbox();
+		this.schedulePropose();
+	}
+
+	private startCommunity(community: StoredCommunity): void {
+		this.community = community;
+		const chainId = fromHex(community.chainId);
+		this.sync = new Sync({
+			chainId,
+			agent: this.opts.agent,
+			now: this.opts.now,
+			chain: () => this.chainRef,
+			importBlocks: (blocks) => this.importBlocks(blocks),
+			importTxs: (txs) => this.importTxs(txs),
+			peerReady: (peer) => this.peerReady(peer),
+			log: (level, message) => this.log(level, message),
+			changed: () => this.changed()
+		});
+	}
+
+	private peerReady(peer: PeerInfo): void {
+		this.sync?.sendTxs(peer.id, [...this.outbox.values()]);
+	}
+
+	// ---- chain changes ----
+
+	private withChainLock<T>(fn: () => Promise<T>): Promise<T> {
+		const run = this.chainLock.then(fn, fn);
+		this.chainLock = run.catch(() => undefined);
+		return run;
+	}
+
+	/** Verifies and adds blocks from a peer (or our own), persists them, and settles everything that follows. */
+	importBlocks(blocks: readonly Block[]): Promise<ImportResult> {
+		return this.withChainLock(async () => {
+			const verified = await verifyBlocks(blocks, this.opts.verifier);
+			const added: Block[] = [];
+			let headChanged = false;
+			let failure: unknown = null;
+			let orphan = false;
+			for (const [i, vb] of verified.entries()) {
+				try {
+					const result = this.addVerified(vb);
+					if (result.status === 'orphan') {
+						if (i === 0) orphan = true;
+						else throw new AgoraError('E_BLOCK_PARENT', `block ${i} of the batch does not follow the one before`, `blocks[${i}].parent`, result.parent);
+						break;
+					}
+					if (result.status === 'known') continue;
+					added.push(vb.block);
+					if (result.status === 'head') {
+						headChanged = true;
+						this.applyHeadChange(result);
+					}
+				} catch (e) {
+					failure = e;
+					break;
+				}
+			}
+			if (added.length > 0) await this.persist(added);
+			if (headChanged) {
+				await this.settleOutbox();
+				this.schedulePropose();
+				this.changed();
+			}
+			if (failure) throw failure;
+			return { orphan, added, headChanged };
+		});
+	}
+
+	private addVerified(vb: VerifiedBlock): AddResult {
+		if (this.chainRef) return this.chainRef.add(vb, this.opts.now());
+		const block = vb.block;
+		if (block.header.height !== 0 || blockHashHex(block.header) !== this.community!.chainId) {
+			throw new AgoraError('E_GENESIS', 'the first block received is not this community\'s genesis block', 'block', blockHashHex(block.header));
+		}
+		const chain = Chain.open(vb);
+		this.chainRef = chain;
+		this.log('info', `received the genesis of "${chain.config.name}"`);
+		if (this.community!.name !== chain.config.name) {
+			this.community = { ...this.community!, name: chain.config.name };
+			void this.opts.store.putCommunity(this.community).catch((e) => this.log('error', (e as Error).message));
+		}
+		for (const tx of this.outbox.values()) this.admit(tx);
+		return { status: 'head', node: chain.genesis, undone: [], applied: [chain.genesis] };
+	}
+
+	private applyHeadChange(result: Extract<AddResult, { status: 'head' }>): void {
+		const chain = this.chainRef!;
+		for (const node of result.applied) for (const tx of node.block.txs) this.mempool.remove(tx);
+		// Transactions of blocks that left the canonical chain go back to the pool.
+		for (const node of result.undone) for (const tx of node.block.txs) if (!chain.findTx(txIdHex(tx))) this.admit(tx);
+		if (result.undone.length > 0) this.log('warn', `reorganised: ${result.undone.length} block(s) replaced by ${result.applied.length}`);
+		this.mempool.prune(this.opts.now(), (sender) => getAccount(chain.state, sender).nonce);
+	}
+
+	private async persist(blocks: readonly Block[]): Promise<void> {
+		try {
+			await this.opts.store.putBlocks(blocks.map((b) => ({ hash: blockHashHex(b.header), height: b.header.height, bytes: encodeBlock(b) })));
+		} catch (e) {
+			// The blocks stay valid in memory; peers can send them again after a reload.
+			this.log('error', isAgoraError(e) ? e.message : String(e));
+		}
+	}
+
+	/** Admits verified-or-own transactions to the mempool when the chain is known; ignores what cannot apply. */
+	private admit(tx: Tx): boolean {
+		const chain = this.chainRef;
+		if (!chain) return false;
+		try {
+			checkTx(tx, chain.chainId, chain.params);
+			this.mempool.add(tx, this.opts.now(), getAccount(chain.state, toHex(tx.from)).nonce);
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
+	importTxs(txs: readonly Tx[]): Promise<Tx[]> {
+		return (async () => {
+			const checks = txs.map((tx) => ({ message: txSignedMessage(tx), signature: tx.sig, publicKey: tx.from }));
+			const ok = await this.opts.verifier(checks);
+			const bad = ok.indexOf(false);
+			if (bad >= 0) throw new AgoraError('E_TX_SIGNATURE', `transaction ${bad} has a forged signature`, `txs[${bad}].sig`, txs[bad]!.sig);
+			const fresh = txs.filter((tx) => !this.mempool.has(txIdHex(tx)) && !this.chainRef?.findTx(txIdHex(tx)) && this.admit(tx));
+			if (fresh.length > 0) this.schedulePropose();
+			return fresh;
+		})();
+	}
+
+	/** Drops outbox entries that are in the chain, or that can never be: expired, or their nonce used by another transaction. */
+	private async settleOutbox(): Promise<void> {
+		const chain = this.chainRef;
+		if (!chain) return;
+		const done: Hex[] = [];
+		const now = this.opts.now();
+		for (const [id, tx] of this.outbox) {
+			if (chain.findTx(id)) {
+				done.push(id);
+				continue;
+			}
+			const next = getAccount(chain.state, toHex(tx.from)).nonce;
+			const reason = tx.expires <= now ? 'expired before it reached a block' : tx.nonce < next ? 'another transaction used its nonce' : null;
+			if (reason) {
+				done.push(id);
+				this.failed.set(id, { tx, reason });
+				this.log('warn', `transaction ${id.slice(0, 16)}… failed: ${reason}`);
+			}
+		}
+		if (done.length === 0) return;
+		for (const id of done) this.outbox.delete(id);
+		try {
+			await this.opts.store.deleteOutbox(done);
+		} catch (e) {
+			this.log('error', (e as Error).message);
+		}
+	}
+
+	private nextNonce(): number {
+		const me = this.publicKey!;
+		let next = this.chainRef ? getAccount(this.chainRef.state, me).nonce : 0;
+		for (const tx of this.outbox.values()) if (toHex(tx.from) === me) next = Math.max(next, tx.nonce + 1);
+		return next;
+	}
+
+	// ---- sealing ----
+
+	private schedulePropose(delay = 0): void {
+		if (this.closed || !this.keys || !this.chainRef || this.proposeTimer) return;
+		this.proposeTimer = setTimeout(() => {
+			this.proposeTimer = null;
+			void this.proposeNow();
+		}, delay);
+	}
+
+	private async proposeNow(): Promise<void> {
+		const chain = this.chainRef;
+		const keys = this.keys;
+		if (!chain || !keys || this.closed) return;
+		const candidates = this.mempool.select((sender) => getAccount(chain.state, sender).nonce, chain.params.maxBlockTxs * 2);
+		if (candidates.length === 0) return;
+		const now = this.opts.now();
+		const proposal = chain.propose(keys, candidates, now);
+		if (!proposal) return;
+		if ('wait' in proposal) {
+			this.schedulePropose(Math.max(proposal.wait - now, 10));
+			return;
+		}
+		for (const { tx, error } of proposal.rejected) {
+			if (error.code !== 'E_TX_NONCE') this.mempool.remove(tx);
+		}
+		if (proposal.block.txs.length === 0) return;
+		try {
+			const result = await this.importBlocks([proposal.block]);
+			if (result.headChanged) this.sync?.announceBlock(proposal.block);
+			this.log('info', `sealed block ${proposal.block.header.height} with ${proposal.block.txs.length} transaction(s)`);
+		} catch (e) {
+			this.log('error', `could not seal a block: ${(e as Error).message}`);
+		}
+		if (this.mempool.size > 0) this.schedulePropose();
+	}
+
+	// ---- views ----
+
+	private communityView(c: StoredCommunity): CommunityView {
+		const chain = this.chainRef;
+		const me = this.publicKey;
+		return {
+			chainId: c.chainId,
+			name: chain?.config.name ?? c.name,
+			invite: inviteFragment(this.inviteOf(c)),
+			relays: c.relays,
+			member: !!(chain && me && getMember(chain.state, me)),
+			authority: !!(chain && me && chain.canSeal(me)),
+			engine: chain?.config.engine.name ?? null
+		};
+	}
+
+	private inviteOf(c: StoredCommunity): Invite {
+		return { chainId: c.chainId, secret: c.secret, relays: c.relays, name: this.chainRef?.config.name ?? c.name ?? '' };
+	}
+
+	private memberName(who: Hex): string {
+		const chain = this.chainRef;
+		if (who === this.publicKey) return this.name;
+		return (chain && getMember(chain.state, who)?.name) || `${who.slice(0, 8)}…`;
+	}
+
+	private postViews(): PostView[] {
+		const chain = this.chainRef;
+		const out: PostView[] = [];
+		const pending = (tx: Tx, status: 'saved' | 'pending' | 'failed', error?: string): PostView => ({
+			...postFields(tx, this.memberName(toHex(tx.from))),
+			status,
+			height: null,
+			blockHash: null,
+			...(error ? { error } : {})
+		});
+		for (const { tx, reason } of this.failed.values()) if (tx.kind === 'post') out.push(pending(tx, 'failed', reason));
+		for (const tx of this.outbox.values()) if (tx.kind === 'post') out.push(pending(tx, this.mempool.has(txIdHex(tx)) ? 'pending' : 'saved'));
+		for (const tx of this.mempool.all()) if (tx.kind === 'post' && !this.outbox.has(txIdHex(tx))) out.push(pending(tx, 'pending'));
+		if (chain) {
+			for (let h = chain.height; h > 0 && out.length < VIEW_POSTS; h--) {
+				const node = chain.blockAt(h)!;
+				for (let i = node.block.txs.length - 1; i >= 0; i--) {
+					const tx = node.block.txs[i]!;
+					if (tx.kind === 'post') out.push({ ...postFields(tx, this.memberName(toHex(tx.from))), status: 'confirmed', height: h, blockHash: node.hash });
+				}
+			}
+		}
+		return out.slice(0, VIEW_POSTS);
+	}
+
+	private blockViews(chain: Chain): BlockView[] {
+		const out: BlockView[] = [];
+		for (let h = chain.height; h >= 0 && out.length < VIEW_BLOCKS; h--) {
+			const node = chain.blockAt(h)!;
+			const proposer = toHex(node.header.proposer);
+			out.push({ height: h, hash: node.hash, time: node.header.time, proposer, proposerName: this.memberName(proposer), txCount: node.block.txs.length, final: h <= chain.finalized.height });
+		}
+		return out;
+	}
+
+	private memberViews(chain: Chain): MemberView[] {
+		return chain.state.keys('m/').map((key) => {
+			const publicKey = key.slice(memberKey('').length);
+			const m = chain.state.get(key) as unknown as Member;
+			return { publicKey, name: m.name, since: m.since };
+		});
+	}
+
+	// ---- plumbing ----
+
+	private requireKeys(): KeyPair {
+		if (!this.keys) throw new AgoraError('E_KEY', 'create an identity first', 'identity', null);
+		return this.keys;
+	}
+
+	private requireCommunity(): StoredCommunity {
+		if (!this.community) throw new AgoraError('E_GENESIS', 'create or join a community first', 'community', null);
+		return this.community;
+	}
+
+	private log(level: LogEntry['level'], message: string): void {
+		this.logs.push({ time: this.opts.now(), level, message });
+		if (this.logs.length > LOG_LIMIT) this.logs.splice(0, this.logs.length - LOG_LIMIT);
+		this.changed();
+	}
+
+	private changed(): void {
+		if (this.notifyScheduled || this.closed) return;
+		this.notifyScheduled = true;
+		setTimeout(() => {
+			this.notifyScheduled = false;
+			for (const listener of this.listeners) listener();
+		}, 30);
+	}
+}
+
+function postFields(tx: Tx, authorName: string): Pick<PostView, 'id' | 'author' | 'authorName' | 'text' | 'created'> {
+	return { id: txIdHex(tx), author: toHex(tx.from), authorName, text: (tx.body as { text: string }).text, created: tx.created };
+}
+
+/** Blocks read back from this node's own store were verified before they were written. */
+function trusted(block: Block): VerifiedBlock {
+	return { block } as VerifiedBlock;
+}

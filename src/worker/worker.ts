@@ -1,0 +1,56 @@
+/**
+ * The worker entry: opens the node on IndexedDB with the runtime's fastest
+ * Ed25519 and serves the NodeApi to every page that connects. As a
+ * SharedWorker it is one node (one writer) for all tabs of the profile; as a
+ * dedicated Worker (where SharedWorker is missing) it serves its one page.
+ */
+import * as Comlink from 'comlink';
+import { AgoraError } from '../lib/core/errors.js';
+import { IdbStore } from '../lib/store/idb.js';
+import { bestVerifier } from '../lib/crypto/webcrypto.js';
+import { linkFromPort } from '../lib/net/link.js';
+import { parseInvite } from '../lib/net/invite.js';
+import { AgoraNode } from './node.js';
+import type { NodeApi } from './api.js';
+
+const ready: Promise<AgoraNode> = (async () =>
+	AgoraNode.open({
+		store: await IdbStore.open(),
+		verifier: await bestVerifier(),
+		now: () => Date.now(),
+		randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+		agent: 'agora-web/0.1'
+	}))();
+
+const api: NodeApi = {
+	async view() {
+		return (await ready).view();
+	},
+	async subscribe(listener) {
+		(await ready).subscribe(() => void listener());
+	},
+	async createIdentity(name) {
+		await (await ready).createIdentity(name);
+	},
+	async createCommunity(name, relays) {
+		return (await ready).createCommunity(name, relays);
+	},
+	async joinCommunity(text) {
+		const invite = parseInvite(text);
+		if (!invite) throw new AgoraError('E_SCHEMA', 'that is not an Agora invite link', 'invite', text);
+		await (await ready).joinCommunity(invite);
+	},
+	async post(text) {
+		return (await ready).post(text);
+	},
+	async addPeer(peerId, port) {
+		(await ready).addPeer(linkFromPort(peerId, port));
+	}
+};
+
+const scope = globalThis as unknown as { onconnect?: (e: MessageEvent) => void };
+if ('onconnect' in globalThis) {
+	scope.onconnect = (event) => Comlink.expose(api, event.ports[0]!);
+} else {
+	Comlink.expose(api);
+}
