@@ -26,6 +26,8 @@ export default defineConfig({
 		SvelteKitPWA({
 			registerType: 'autoUpdate',
 			injectRegister: false,
+			// Precache URLs relative to the service worker, so one build works under any sub-path.
+			kit: { base: './', trailingSlash: 'always' },
 			manifest: {
 				name: 'Agora',
 				short_name: 'Agora',
@@ -45,7 +47,10 @@ export default defineConfig({
 				globPatterns: ['client/**/*.{js,css,svg,png,webmanifest}', 'prerendered/**/*.html'],
 				// Every page is prerendered and precached as <route>/index.html; a fallback to the
 				// root page would load its relative asset paths from the wrong directory.
-				navigateFallback: null
+				navigateFallback: null,
+				// A new build takes over at once, and the first visit is served offline from then on.
+				clientsClaim: true,
+				skipWaiting: true
 			}
 		})
 	],

@@ -50,6 +50,8 @@ export class AgoraNode {
 	private readonly mempool = new Mempool();
 	/** The member's own signed transactions that are not yet in a canonical block. */
 	private readonly outbox = new Map<Hex, Tx>();
+	/** Outbox entries that have gone out to at least one peer in this session. */
+	private readonly sent = new Set<Hex>();
 	private readonly failed = new Map<Hex, { tx: Tx; reason: string }>();
 	private readonly logs: LogEntry[] = [];
 	private readonly listeners = new Set<() => void>();
@@ -156,7 +158,7 @@ export class AgoraNode {
 		await this.opts.store.putOutbox({ id, bytes: encodeTx(tx), saved: now });
 		this.outbox.set(id, tx);
 		this.admit(tx);
-		this.sync?.announceTxs([tx]);
+		if (this.sync && this.sync.announceTxs([tx]) > 0) this.sent.add(id);
 		this.schedulePropose();
 		this.changed();
 		return id;
@@ -254,6 +256,8 @@ export class AgoraNode {
 
 	private peerReady(peer: PeerInfo): void {
 		this.sync?.sendTxs(peer.id, [...this.outbox.values()]);
+		for (const id of this.outbox.keys()) this.sent.add(id);
+		this.changed();
 	}
 
 	// ---- chain changes ----
@@ -382,7 +386,10 @@ export class AgoraNode {
 			}
 		}
 		if (done.length === 0) return;
-		for (const id of done) this.outbox.delete(id);
+		for (const id of done) {
+			this.outbox.delete(id);
+			this.sent.delete(id);
+		}
 		try {
 			await this.opts.store.deleteOutbox(done);
 		} catch (e) {
@@ -471,7 +478,7 @@ export class AgoraNode {
 			...(error ? { error } : {})
 		});
 		for (const { tx, reason } of this.failed.values()) if (tx.kind === 'post') out.push(pending(tx, 'failed', reason));
-		for (const tx of this.outbox.values()) if (tx.kind === 'post') out.push(pending(tx, this.mempool.has(txIdHex(tx)) ? 'pending' : 'saved'));
+		for (const [id, tx] of this.outbox) if (tx.kind === 'post') out.push(pending(tx, this.sent.has(id) ? 'pending' : 'saved'));
 		for (const tx of this.mempool.all()) if (tx.kind === 'post' && !this.outbox.has(txIdHex(tx))) out.push(pending(tx, 'pending'));
 		if (chain) {
 			for (let h = chain.height; h > 0 && out.length < VIEW_POSTS; h--) {

@@ -28,6 +28,11 @@ export interface HeadView {
 	readonly finalized: number;
 }
 
+/**
+ * saved: signed and on disk, not yet handed to any peer; pending: sent to
+ * peers (or in this node's pool), waiting for a block; confirmed: in a
+ * canonical block; failed: can never be included (expired, nonce taken).
+ */
 export type TxStatus = 'saved' | 'pending' | 'confirmed' | 'failed';
 
 export interface PostView {

@@ -114,12 +114,15 @@ export class Sync {
 		for (const p of this.peers.values()) if (p.link.id !== except && p.hello) p.link.send(bytes);
 	}
 
-	announceTxs(txs: readonly Tx[], except?: string): void {
-		if (txs.length === 0) return;
+	/** Sends transactions to every ready peer but `except`; returns how many peers got them. */
+	announceTxs(txs: readonly Tx[], except?: string): number {
+		const to = [...this.peers.values()].filter((p) => p.link.id !== except && p.hello);
+		if (txs.length === 0) return 0;
 		for (let i = 0; i < txs.length; i += MAX_TXS_PER_FRAME) {
 			const bytes = encodeFrame({ type: 'txs', txs: txs.slice(i, i + MAX_TXS_PER_FRAME) });
-			for (const p of this.peers.values()) if (p.link.id !== except && p.hello) p.link.send(bytes);
+			for (const p of to) p.link.send(bytes);
 		}
+		return to.length;
 	}
 
 	sendTxs(peerId: string, txs: readonly Tx[]): void {
