@@ -9,13 +9,13 @@ import { fromHex, toHex, type Hex } from '../lib/core/bytes.js';
 import { AgoraError, isAgoraError } from '../lib/core/errors.js';
 import { keyPairFromSeed, type KeyPair } from '../lib/core/keys.js';
 import { createGenesis } from '../lib/core/genesis.js';
-import { Chain, verifyBlocks, type AddResult, type VerifiedBlock } from '../lib/core/chain.js';
+import { Chain, txSignatureChecks, verifyBlocks, type AddResult, type VerifiedBlock } from '../lib/core/chain.js';
 import { Mempool } from '../lib/core/mempool.js';
 import { checkTx } from '../lib/core/state/machine.js';
 import { getAccount } from '../lib/core/state/accounts.js';
 import { getMember, memberKey, type Member } from '../lib/core/state/members.js';
 import { blockHashHex, decodeBlock, encodeBlock, type Block } from '../lib/core/block/block.js';
-import { decodeTx, encodeTx, signTx, txIdHex, txSignedMessage, type Tx } from '../lib/core/tx/tx.js';
+import { decodeTx, encodeTx, signTx, txIdHex, type Tx } from '../lib/core/tx/tx.js';
 import type { Encodable } from '../lib/core/codec.js';
 import type { Verifier } from '../lib/core/verify.js';
 import type { AgoraStore, StoredCommunity } from '../lib/store/types.js';
@@ -356,10 +356,12 @@ export class AgoraNode {
 
 	importTxs(txs: readonly Tx[]): Promise<Tx[]> {
 		return (async () => {
-			const checks = txs.map((tx) => ({ message: txSignedMessage(tx), signature: tx.sig, publicKey: tx.from }));
-			const ok = await this.opts.verifier(checks);
-			const bad = ok.indexOf(false);
-			if (bad >= 0) throw new AgoraError('E_TX_SIGNATURE', `transaction ${bad} has a forged signature`, `txs[${bad}].sig`, txs[bad]!.sig);
+			const checks = txs.map(txSignatureChecks);
+			const ok = await this.opts.verifier(checks.flat());
+			let at = 0;
+			checks.forEach((c, i) => {
+				if (ok.slice(at, (at += c.length)).includes(false)) throw new AgoraError('E_TX_SIGNATURE', `transaction ${i} has a forged signature`, `txs[${i}].sig`, txs[i]!.sig);
+			});
 			const fresh = txs.filter((tx) => !this.mempool.has(txIdHex(tx)) && !this.chainRef?.findTx(txIdHex(tx)) && this.admit(tx));
 			if (fresh.length > 0) this.schedulePropose();
 			return fresh;

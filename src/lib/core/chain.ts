@@ -16,7 +16,7 @@ import { openGenesis, type GenesisConfig } from './genesis.js';
 import type { KeyPair } from './keys.js';
 import type { InclusionProof } from './merkle.js';
 import type { ChainParams } from './params.js';
-import { applyBlockTxs, applyTx } from './state/machine.js';
+import { applyBlockBody, applyTx, bodySignatures, endBlock } from './state/machine.js';
 import { getParams } from './state/chainParams.js';
 import type { BlockContext } from './state/kind.js';
 import type { JournalEntry, StateTree } from './state/tree.js';
@@ -34,28 +34,32 @@ export interface VerifiedBlock {
 	readonly [verified]: true;
 }
 
+/** Every signature a transaction carries: its own, then those inside its body. */
+export function txSignatureChecks(tx: Tx): SigCheck[] {
+	return [{ message: txSignedMessage(tx), signature: tx.sig, publicKey: tx.from }, ...bodySignatures(tx)];
+}
+
 export function signatureChecks(block: Block): SigCheck[] {
-	return [
-		{ message: headerSignedMessage(block.header), signature: block.header.sig, publicKey: block.header.proposer },
-		...block.txs.map((tx) => ({ message: txSignedMessage(tx), signature: tx.sig, publicKey: tx.from }))
-	];
+	return [{ message: headerSignedMessage(block.header), signature: block.header.sig, publicKey: block.header.proposer }, ...block.txs.flatMap(txSignatureChecks)];
 }
 
 /** Checks every signature of many blocks in one batch; throws naming the first bad one. */
 export async function verifyBlocks(blocks: readonly Block[], verifier: Verifier): Promise<VerifiedBlock[]> {
-	const checks = blocks.flatMap(signatureChecks);
-	const results = await verifier(checks);
+	const perBlock = blocks.map((block) => ({ header: 1, txs: block.txs.map((tx) => txSignatureChecks(tx).length) }));
+	const results = await verifier(blocks.flatMap(signatureChecks));
 	let i = 0;
-	for (const block of blocks) {
+	blocks.forEach((block, b) => {
 		if (!results[i++]) {
 			throw new AgoraError('E_BLOCK_SIGNATURE', `block ${block.header.height} ${blockHashHex(block.header).slice(0, 16)}… has a bad proposer signature`, 'header.sig', block.header.sig);
 		}
-		for (let t = 0; t < block.txs.length; t++) {
-			if (!results[i++]) {
-				throw new AgoraError('E_TX_SIGNATURE', `transaction ${t} of block ${block.header.height} has a bad signature`, `txs[${t}].sig`, block.txs[t]!.sig);
-			}
-		}
-	}
+		perBlock[b]!.txs.forEach((count, t) => {
+			const ok = results.slice(i, i + count);
+			i += count;
+			const bad = ok.indexOf(false);
+			if (bad === 0) throw new AgoraError('E_TX_SIGNATURE', `transaction ${t} of block ${block.header.height} has a bad signature`, `txs[${t}].sig`, block.txs[t]!.sig);
+			if (bad > 0) throw new AgoraError('E_TX_SIGNATURE', `transaction ${t} of block ${block.header.height} carries a bad signature in its body`, `txs[${t}].body`, bad - 1);
+		});
+	});
 	return blocks.map((block) => ({ block }) as VerifiedBlock);
 }
 
@@ -239,7 +243,7 @@ export class Chain {
 		if (plan.notBefore > now) return { wait: plan.notBefore };
 		const params = ctx.params;
 		const time = Math.max(now, this.medianTime(parent, params) + 1);
-		const blockCtx: BlockContext = { height: parent.height + 1, time, proposer: me, params };
+		const blockCtx: BlockContext = { height: parent.height + 1, time, proposer: me, params, ancestor: (h) => this.ancestor(parent, h)?.hash };
 		const included: Tx[] = [];
 		const rejected: Array<{ tx: Tx; error: AgoraError }> = [];
 		let bytes = 0;
@@ -257,6 +261,7 @@ export class Chain {
 				rejected.push({ tx, error: e });
 			}
 		}
+		endBlock(this.working, blockCtx);
 		const stateRoot = this.working.root();
 		this.working.revert(start);
 		const unsigned: UnsignedHeader = {
@@ -340,10 +345,11 @@ export class Chain {
 	/** Applies a block whose parent is the working tip, checking the state root it claims. */
 	private applyNode(node: BlockNode): void {
 		const params = getParams(this.working);
-		const ctx: BlockContext = { height: node.height, time: node.header.time, proposer: toHex(node.header.proposer), params };
+		const parent = node.parent!;
+		const ctx: BlockContext = { height: node.height, time: node.header.time, proposer: toHex(node.header.proposer), params, ancestor: (h) => this.ancestor(parent, h)?.hash };
 		const start = this.working.checkpoint();
 		try {
-			applyBlockTxs(this.working, node.block.txs, this.chainId, ctx);
+			applyBlockBody(this.working, node.block.txs, this.chainId, ctx);
 			const root = this.working.root();
 			if (!equalBytes(root, node.header.stateRoot)) fail('E_BLOCK_STATE_ROOT', 'header.stateRoot', node.header.stateRoot, `does not match the state after the block (${toHex(root).slice(0, 16)}…)`);
 		} catch (e) {

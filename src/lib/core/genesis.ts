@@ -36,6 +36,8 @@ export interface GenesisConfig {
 }
 
 export const MAX_COMMUNITY_NAME_BYTES = 80;
+/** The consensus engine's name, in state so that modules can ask which rules are in force. */
+export const ENGINE_KEY = 'c/engine';
 
 export function genesisToEncodable(c: GenesisConfig): Encodable {
 	return {
@@ -81,6 +83,7 @@ export function genesisState(config: GenesisConfig): { state: StateTree; engine:
 	putParams(state, config.params);
 	for (const m of config.members) admit(state, toHex(m.key), m.name, 0);
 	for (const a of config.allocations) credit(state, toHex(a.key), a.amount);
+	state.put(ENGINE_KEY, engine.name);
 	engine.genesis(config.engine, state);
 	state.takeJournal();
 	return { state, engine };

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { StateTree } from '../../../src/lib/core/state/tree.js';
-import { applyBlockTxs, applyTx, checkTx, checkTxTime } from '../../../src/lib/core/state/machine.js';
+import { applyBlockBody, applyTx, checkTx, checkTxTime } from '../../../src/lib/core/state/machine.js';
 import { getAccount, TREASURY } from '../../../src/lib/core/state/accounts.js';
 import { getMember, isMember } from '../../../src/lib/core/state/members.js';
 import { KINDS } from '../../../src/lib/core/state/registry.js';
@@ -248,7 +248,7 @@ function world(params: Partial<ChainParams> = {}): World {
 	if (!w) {
 		const genesis = genesisFor(founder, { params, allocations: [{ key: bob.publicKey, amount: 1000 }, { key: founder.publicKey, amount: 50 }] });
 		const { state, config } = openGenesis(genesis);
-		w = { state, chainId: blockHash(genesis.header), params: config.params, ctx: { height: 1, time: TIME, proposer: hex(key(9)), params: config.params } };
+		w = { state, chainId: blockHash(genesis.header), params: config.params, ctx: { height: 1, time: TIME, proposer: hex(key(9)), params: config.params, ancestor: () => undefined } };
 		worlds.set(id, w);
 	}
 	w.state.revert(0);
@@ -341,7 +341,7 @@ describe('state machine: rejection rules (each leaves state and root unchanged)'
 	it('in a block, the error names the transaction: txs[i].field', () => {
 		const w = world();
 		const txs = [tx(w, founder, 0, 'post', { text: 'ok' }), tx(w, founder, 1, 'post', { text: '' })];
-		const e = expectAgoraError(() => applyBlockTxs(w.state, txs, w.chainId, w.ctx), 'E_SCHEMA', 'txs[1].body.text');
+		const e = expectAgoraError(() => applyBlockBody(w.state, txs, w.chainId, w.ctx), 'E_SCHEMA', 'txs[1].body.text');
 		expect(e.message).toMatch(/^transaction 1 \(post\)/);
 	});
 
@@ -370,7 +370,7 @@ describe('state machine: replay', () => {
 	it('the same signed transaction twice in one block rejects the block at the second copy', () => {
 		const w = world();
 		const t = makeTx(w.chainId, founder, 0, 'post', { text: 'once' });
-		expectAgoraError(() => applyBlockTxs(w.state, [t, t], w.chainId, w.ctx), 'E_TX_NONCE', 'txs[1].nonce');
+		expectAgoraError(() => applyBlockBody(w.state, [t, t], w.chainId, w.ctx), 'E_TX_NONCE', 'txs[1].nonce');
 	});
 
 	it('nonces advance one by one, per sender', () => {

@@ -8,6 +8,7 @@ import type { Hex } from '../bytes.js';
 import type { Encodable } from '../codec.js';
 import type { ChainParams } from '../params.js';
 import type { Tx } from '../tx/tx.js';
+import type { SigCheck } from '../verify.js';
 import type { StateTree } from './tree.js';
 
 /** Where a transaction is being applied. */
@@ -16,6 +17,8 @@ export interface BlockContext {
 	readonly time: number;
 	readonly proposer: Hex;
 	readonly params: ChainParams;
+	/** The hash of the block at `height` on the branch being built on (below the current height). */
+	readonly ancestor: (height: number) => Hex | undefined;
 }
 
 export interface TxContext extends BlockContext {
@@ -32,6 +35,22 @@ export interface TxKind<B = unknown> {
 	readonly sender: 'member' | 'anyone';
 	/** Applies the body to state, throwing an AgoraError to reject the transaction. */
 	readonly apply: (ctx: TxContext, body: B) => void;
+	/**
+	 * Signatures the body carries besides the transaction's own (votes inside
+	 * evidence, say). They are checked in the same batch as every other
+	 * signature of the block, before `apply` runs; a false one rejects the block.
+	 */
+	readonly signatures?: (body: B) => SigCheck[];
+}
+
+/**
+ * Work a module does after a block's transactions, such as timers that fire
+ * at a height (proposal deadlines, redeliveries). Part of the state
+ * transition: it runs on every node, in registry order.
+ */
+export interface BlockHook {
+	readonly name: string;
+	readonly endBlock: (state: StateTree, ctx: BlockContext) => void;
 }
 
 export function defineKind<B>(kind: TxKind<B>): TxKind<B> {

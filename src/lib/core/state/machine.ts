@@ -12,7 +12,8 @@ import { encodeTx, type Tx } from '../tx/tx.js';
 import { credit, debit, getAccount, putAccount, TREASURY } from './accounts.js';
 import type { BlockContext } from './kind.js';
 import { isMember } from './members.js';
-import { kindOf } from './registry.js';
+import { BLOCK_HOOKS, KINDS, kindOf } from './registry.js';
+import type { SigCheck } from '../verify.js';
 import type { StateTree } from './tree.js';
 
 const bodyCache = new WeakMap<Tx, unknown>();
@@ -67,8 +68,13 @@ export function applyTx(state: StateTree, tx: Tx, chainId: Bytes, ctx: BlockCont
 	}
 }
 
-/** Applies a block's transactions in order; the first failure rejects the block, naming the transaction. */
-export function applyBlockTxs(state: StateTree, txs: readonly Tx[], chainId: Bytes, ctx: BlockContext): void {
+/** The end-of-block transition, after the last transaction (see BlockHook). */
+export function endBlock(state: StateTree, ctx: BlockContext): void {
+	for (const hook of BLOCK_HOOKS) hook.endBlock(state, ctx);
+}
+
+/** Applies a block's transactions in order, then the end-of-block work; the first failure rejects the block, naming the transaction. */
+export function applyBlockBody(state: StateTree, txs: readonly Tx[], chainId: Bytes, ctx: BlockContext): void {
 	txs.forEach((tx, i) => {
 		try {
 			applyTx(state, tx, chainId, ctx);
@@ -79,4 +85,17 @@ export function applyBlockTxs(state: StateTree, txs: readonly Tx[], chainId: Byt
 			throw e;
 		}
 	});
+	endBlock(state, ctx);
+}
+
+/** Signatures carried inside a transaction's body (see TxKind.signatures); empty for most kinds. */
+export function bodySignatures(tx: Tx): SigCheck[] {
+	const kind = KINDS.get(tx.kind);
+	if (!kind?.signatures) return [];
+	try {
+		return kind.signatures(kind.body(tx.body));
+	} catch {
+		// A malformed body is rejected by checkTx with a precise error; it carries no signatures.
+		return [];
+	}
 }

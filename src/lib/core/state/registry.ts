@@ -1,12 +1,15 @@
 /** Every transaction kind the state machine knows. A new kind is one module and one line here. */
 import { AgoraError } from '../errors.js';
-import type { TxKind } from './kind.js';
+import type { BlockHook, TxKind } from './kind.js';
 import { join, leave } from './members.js';
 import { post } from './posts.js';
 
 const ALL: readonly TxKind<any>[] = [join, leave, post];
 
 export const KINDS: ReadonlyMap<string, TxKind<unknown>> = new Map(ALL.map((k) => [k.kind, k]));
+
+/** End-of-block work, in the order it runs. */
+export const BLOCK_HOOKS: readonly BlockHook[] = [];
 
 export function kindOf(kind: string): TxKind<unknown> {
 	const k = KINDS.get(kind);
