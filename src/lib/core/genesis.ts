@@ -17,6 +17,7 @@ import { StateTree } from './state/tree.js';
 import { engineFor, type ConsensusEngine } from './consensus/index.js';
 import { signHeader, type Block, type UnsignedHeader } from './block/block.js';
 import { putParams } from './state/chainParams.js';
+import { POLICY_NAMES, putGenesisPolicy, readPolicy, type PolicyName, type Policies } from './state/policy.js';
 
 export interface GenesisMember {
 	readonly key: Bytes;
@@ -33,6 +34,8 @@ export interface GenesisConfig {
 	readonly params: ChainParams;
 	readonly members: readonly GenesisMember[];
 	readonly allocations: ReadonlyArray<{ readonly key: Bytes; readonly amount: number }>;
+	/** Policies that differ from the defaults at genesis (fee, priority, routing, delivery). */
+	readonly policies?: Partial<Policies>;
 }
 
 export const MAX_COMMUNITY_NAME_BYTES = 80;
@@ -47,12 +50,13 @@ export function genesisToEncodable(c: GenesisConfig): Encodable {
 		engine: c.engine,
 		params: paramsToEncodable(c.params),
 		members: c.members.map((m) => ({ key: m.key, name: m.name })),
-		allocations: c.allocations.map((a) => ({ key: a.key, amount: a.amount }))
+		allocations: c.allocations.map((a) => ({ key: a.key, amount: a.amount })),
+		...(c.policies ? { policies: c.policies as unknown as Encodable } : {})
 	};
 }
 
 export function readGenesis(value: unknown): GenesisConfig {
-	const r = s.exactRecord(value, 'genesis', ['name', 'time', 'salt', 'engine', 'params', 'members', 'allocations']);
+	const r = s.exactRecord(value, 'genesis', ['name', 'time', 'salt', 'engine', 'params', 'members', 'allocations', 'policies'], ['policies']);
 	const engine = s.record(r.engine, 'genesis.engine');
 	engineFor(engine.name);
 	return {
@@ -68,8 +72,19 @@ export function readGenesis(value: unknown): GenesisConfig {
 		allocations: s.array(r.allocations, 'genesis.allocations', 10_000).map((a, i) => {
 			const ar = s.exactRecord(a, `genesis.allocations[${i}]`, ['key', 'amount']);
 			return { key: s.bytes(ar.key, `genesis.allocations[${i}].key`, 32), amount: s.int(ar.amount, `genesis.allocations[${i}].amount`) };
-		})
+		}),
+		...(r.policies === undefined ? {} : { policies: readGenesisPolicies(r.policies) })
 	};
+}
+
+function readGenesisPolicies(value: unknown): Partial<Policies> {
+	const r = s.record(value, 'genesis.policies');
+	const out: Partial<Record<PolicyName, unknown>> = {};
+	for (const [name, policy] of Object.entries(r)) {
+		const known = s.oneOf(name, 'genesis.policies', POLICY_NAMES);
+		out[known] = readPolicy(known, policy, `genesis.policies.${known}`);
+	}
+	return out as Partial<Policies>;
 }
 
 export function genesisCommitment(config: GenesisConfig): Bytes {
@@ -83,6 +98,10 @@ export function genesisState(config: GenesisConfig): { state: StateTree; engine:
 	putParams(state, config.params);
 	for (const m of config.members) admit(state, toHex(m.key), m.name, 0);
 	for (const a of config.allocations) credit(state, toHex(a.key), a.amount);
+	for (const name of POLICY_NAMES) {
+		const policy = config.policies?.[name];
+		if (policy) putGenesisPolicy(state, name, policy);
+	}
 	state.put(ENGINE_KEY, engine.name);
 	engine.genesis(config.engine, state);
 	state.takeJournal();
@@ -99,6 +118,7 @@ export interface NewCommunity {
 	readonly params?: Partial<ChainParams>;
 	readonly members?: readonly GenesisMember[];
 	readonly allocations?: GenesisConfig['allocations'];
+	readonly policies?: Partial<Policies>;
 }
 
 /** Makes and signs a genesis block; by default a proof-of-authority community with the founder as its authority. */
@@ -110,7 +130,8 @@ export function createGenesis(opts: NewCommunity): Block {
 		engine: opts.engine ?? { name: 'poa', authorities: [opts.founder.publicKey] },
 		params: { ...DEFAULT_PARAMS, ...opts.params },
 		members: opts.members ?? [{ key: opts.founder.publicKey, name: opts.founderName }],
-		allocations: opts.allocations ?? []
+		allocations: opts.allocations ?? [],
+		...(opts.policies ? { policies: opts.policies } : {})
 	};
 	const checked = readGenesis(genesisToEncodable(config));
 	const { state, engine } = genesisState(checked);
