@@ -1,9 +1,9 @@
 /** Deterministic communities for tests: keys from fixed seeds, a fixed clock. */
 import { keyPairFromSeed, type KeyPair } from '../../src/lib/core/keys.js';
-import { createGenesis, type NewCommunity } from '../../src/lib/core/genesis.js';
+import { createGenesis, openGenesis, type NewCommunity } from '../../src/lib/core/genesis.js';
 import { Chain, verifyBlock, type VerifiedBlock } from '../../src/lib/core/chain.js';
 import { nobleVerifier } from '../../src/lib/core/verify.js';
-import { signTx, type Tx } from '../../src/lib/core/tx/tx.js';
+import { signTx, type Tx, type UnsignedTx } from '../../src/lib/core/tx/tx.js';
 import type { Encodable } from '../../src/lib/core/codec.js';
 import { expect } from 'vitest';
 import { AgoraError, type ErrorCode } from '../../src/lib/core/errors.js';
@@ -13,6 +13,10 @@ import { blockHash, signHeader, type Block, type BlockHeader, type UnsignedHeade
 import { getAuthorities } from '../../src/lib/core/consensus/poa.js';
 import { increment } from '../../src/lib/core/vclock.js';
 import type { StateTree } from '../../src/lib/core/state/tree.js';
+import { applyTx } from '../../src/lib/core/state/machine.js';
+import { getAccount } from '../../src/lib/core/state/accounts.js';
+import type { BlockContext } from '../../src/lib/core/state/kind.js';
+import type { ChainParams } from '../../src/lib/core/params.js';
 
 export const T0 = 1_750_000_000_000;
 
@@ -89,6 +93,8 @@ export interface ChildOptions {
 	/** Defaults to the right PoA difficulty given `authorities` (sorted hex); without them the proposer is taken to be the only authority (2). */
 	readonly difficulty?: number;
 	readonly authorities?: readonly string[];
+	/** Any other engine's seal (then `difficulty` and `authorities` are unused). */
+	readonly seal?: Encodable;
 }
 
 /**
@@ -110,7 +116,7 @@ export function emptyChild(chainId: Uint8Array, parent: BlockHeader, proposer: K
 		txRoot: EMPTY_ROOT,
 		stateRoot: parent.stateRoot,
 		clock: increment(parent.clock, me),
-		seal: { difficulty }
+		seal: opts.seal ?? { difficulty }
 	};
 	return { header: signHeader(unsigned, proposer), txs: [] };
 }
@@ -167,4 +173,79 @@ function checkAgoraError(error: unknown, code: ErrorCode, field: string | undefi
 	const e = error as AgoraError;
 	expect({ code: e.code, field: field === undefined ? undefined : e.field }, e.message).toEqual({ code, field });
 	return e;
+}
+
+/**
+ * A community's ledger at the state-machine level: its genesis state, with
+ * transactions applied straight to it (no blocks, no signatures: the chain
+ * checks those before the machine runs). Building a state costs a few
+ * milliseconds; `reset` takes it back to genesis for the next property run.
+ */
+export interface Ledger {
+	readonly state: StateTree;
+	readonly chainId: Uint8Array;
+	/** The block the next transactions apply in; move it with `at`. */
+	readonly block: BlockContext;
+	at(height: number): Ledger;
+	/** A transaction from `from` carrying its next nonce. */
+	tx(from: KeyPair, kind: string, body: Encodable, over?: Partial<UnsignedTx>): Tx;
+	/** Applies a transaction made by `tx` and returns it. */
+	apply(from: KeyPair, kind: string, body: Encodable, over?: Partial<UnsignedTx>): Tx;
+	/** Applies a transaction made by `tx` expecting this error, and checks that it left state as it was. */
+	reject(from: KeyPair, kind: string, body: Encodable, code: ErrorCode, field: string, over?: Partial<UnsignedTx>): AgoraError;
+	reset(): Ledger;
+}
+
+export interface LedgerOptions {
+	/** Founding members; the first founds the community. */
+	readonly members: readonly KeyPair[];
+	readonly allocations?: ReadonlyArray<readonly [KeyPair, number]>;
+	readonly params?: Partial<ChainParams>;
+	/** Receives the fees' proposer share; key(99) unless given. */
+	readonly proposer?: KeyPair;
+}
+
+export function ledger(opts: LedgerOptions): Ledger {
+	const genesis = genesisFor(opts.members[0]!, {
+		members: opts.members.map((k, i) => ({ key: k.publicKey, name: `member ${i}` })),
+		allocations: (opts.allocations ?? []).map(([k, amount]) => ({ key: k.publicKey, amount })),
+		params: opts.params ?? {}
+	});
+	const { state, config } = openGenesis(genesis);
+	const chainId = blockHash(genesis.header);
+	const base = { time: T0 + 2000, proposer: toHex((opts.proposer ?? key(99)).publicKey), params: config.params, ancestor: () => undefined };
+	let block: BlockContext = { ...base, height: 1 };
+	const l: Ledger = {
+		state,
+		chainId,
+		get block() {
+			return block;
+		},
+		at(height) {
+			block = { ...base, height };
+			return l;
+		},
+		tx(from, kind, body, over = {}) {
+			const nonce = getAccount(state, toHex(from.publicKey)).nonce;
+			return { chain: chainId, from: from.publicKey, nonce, fee: 0, created: T0 + 1000, expires: T0 + 3_601_000, kind, body, ...over, sig: new Uint8Array(64) };
+		},
+		apply(from, kind, body, over) {
+			const t = l.tx(from, kind, body, over);
+			applyTx(state, t, chainId, block);
+			return t;
+		},
+		reject(from, kind, body, code, field, over) {
+			const root = toHex(state.root());
+			const checkpoint = state.checkpoint();
+			const error = expectAgoraError(() => l.apply(from, kind, body, over), code, field);
+			expect(toHex(state.root())).toBe(root);
+			expect(state.checkpoint()).toBe(checkpoint);
+			return error;
+		},
+		reset() {
+			state.revert(0);
+			return l.at(1);
+		}
+	};
+	return l;
 }

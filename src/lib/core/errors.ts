@@ -23,6 +23,28 @@ export type ErrorCode =
 	| 'E_TX_KIND'
 	| 'E_TX_DUPLICATE'
 	| 'E_TX_NOT_ALLOWED'
+	/** Equivocation evidence that proves nothing (votes from two senders, for two heights, for one block). */
+	| 'E_TX_EVIDENCE'
+	// message queue
+	/** A message, delivery or topic the transaction names does not exist. */
+	| 'E_MSG_UNKNOWN'
+	/** The message is not in a status that allows this (acking an expired message, nacking one not in flight). */
+	| 'E_MSG_STATE'
+	/** The sender has used its message quota for the current window. */
+	| 'E_MSG_QUOTA'
+	/** An ordered message's sequence number was already used, skipped or is too far ahead. */
+	| 'E_MSG_SEQUENCE'
+	// governance
+	/** The proposal the transaction names does not exist. */
+	| 'E_DAO_PROPOSAL'
+	/** The proposal's status does not allow this (voting before it opens or after it closed, executing twice, cancelling after ballots). */
+	| 'E_DAO_STATUS'
+	/** Executing a passed proposal before its timelock has run out. */
+	| 'E_DAO_TIMELOCK'
+	/** A ballot that does not fit the proposal's rule, or a voter without weight in the snapshot. */
+	| 'E_DAO_BALLOT'
+	/** A delegation to oneself, to a non-member, that would close a cycle, or a revocation of none. */
+	| 'E_DAO_DELEGATION'
 	// blocks and chain
 	| 'E_BLOCK_SIGNATURE'
 	| 'E_BLOCK_PARENT'
@@ -37,12 +59,17 @@ export type ErrorCode =
 	| 'E_BLOCK_CHAIN'
 	| 'E_BLOCK_FINALITY'
 	| 'E_GENESIS'
+	// export files: framing, order and integrity
+	| 'E_EXPORT'
 	// keys, storage, network
 	| 'E_KEY'
 	| 'E_PASSPHRASE'
 	| 'E_STORE'
 	| 'E_FRAME'
-	| 'E_PEER';
+	| 'E_PEER'
+	// the network simulator
+	/** A simulated community did not agree on the requested chain in the virtual time allowed. */
+	| 'E_SIM_STALLED';
 
 export class AgoraError extends Error {
 	override readonly name = 'AgoraError';

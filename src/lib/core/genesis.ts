@@ -17,7 +17,9 @@ import { StateTree } from './state/tree.js';
 import { engineFor, type ConsensusEngine } from './consensus/index.js';
 import { signHeader, type Block, type UnsignedHeader } from './block/block.js';
 import { putParams } from './state/chainParams.js';
+import { ALL_CONTRACTS, setEnabledContracts } from './state/contracts/builtins.js';
 import { POLICY_NAMES, putGenesisPolicy, readPolicy, type PolicyName, type Policies } from './state/policy.js';
+import { daoConfigToEncodable, DEFAULT_DAO, putDaoConfig, readDaoConfig, type DaoConfig } from './state/dao/config.js';
 
 export interface GenesisMember {
 	readonly key: Bytes;
@@ -36,6 +38,8 @@ export interface GenesisConfig {
 	readonly allocations: ReadonlyArray<{ readonly key: Bytes; readonly amount: number }>;
 	/** Policies that differ from the defaults at genesis (fee, priority, routing, delivery). */
 	readonly policies?: Partial<Policies>;
+	/** The DAO's configuration, when it differs from the defaults (membership, weights, periods, thresholds). */
+	readonly dao?: DaoConfig;
 }
 
 export const MAX_COMMUNITY_NAME_BYTES = 80;
@@ -51,12 +55,13 @@ export function genesisToEncodable(c: GenesisConfig): Encodable {
 		params: paramsToEncodable(c.params),
 		members: c.members.map((m) => ({ key: m.key, name: m.name })),
 		allocations: c.allocations.map((a) => ({ key: a.key, amount: a.amount })),
-		...(c.policies ? { policies: c.policies as unknown as Encodable } : {})
+		...(c.policies ? { policies: c.policies as unknown as Encodable } : {}),
+		...(c.dao ? { dao: daoConfigToEncodable(c.dao) } : {})
 	};
 }
 
 export function readGenesis(value: unknown): GenesisConfig {
-	const r = s.exactRecord(value, 'genesis', ['name', 'time', 'salt', 'engine', 'params', 'members', 'allocations', 'policies'], ['policies']);
+	const r = s.exactRecord(value, 'genesis', ['name', 'time', 'salt', 'engine', 'params', 'members', 'allocations', 'policies', 'dao'], ['policies', 'dao']);
 	const engine = s.record(r.engine, 'genesis.engine');
 	engineFor(engine.name);
 	return {
@@ -73,7 +78,8 @@ export function readGenesis(value: unknown): GenesisConfig {
 			const ar = s.exactRecord(a, `genesis.allocations[${i}]`, ['key', 'amount']);
 			return { key: s.bytes(ar.key, `genesis.allocations[${i}].key`, 32), amount: s.int(ar.amount, `genesis.allocations[${i}].amount`) };
 		}),
-		...(r.policies === undefined ? {} : { policies: readGenesisPolicies(r.policies) })
+		...(r.policies === undefined ? {} : { policies: readGenesisPolicies(r.policies) }),
+		...(r.dao === undefined ? {} : { dao: readDaoConfig(r.dao, 'genesis.dao') })
 	};
 }
 
@@ -102,6 +108,8 @@ export function genesisState(config: GenesisConfig): { state: StateTree; engine:
 		const policy = config.policies?.[name];
 		if (policy) putGenesisPolicy(state, name, policy);
 	}
+	setEnabledContracts(state, ALL_CONTRACTS);
+	if (config.dao) putDaoConfig(state, config.dao);
 	state.put(ENGINE_KEY, engine.name);
 	engine.genesis(config.engine, state);
 	state.takeJournal();
@@ -119,6 +127,8 @@ export interface NewCommunity {
 	readonly members?: readonly GenesisMember[];
 	readonly allocations?: GenesisConfig['allocations'];
 	readonly policies?: Partial<Policies>;
+	/** DAO settings that differ from the defaults. */
+	readonly dao?: Partial<DaoConfig>;
 }
 
 /** Makes and signs a genesis block; by default a proof-of-authority community with the founder as its authority. */
@@ -131,7 +141,8 @@ export function createGenesis(opts: NewCommunity): Block {
 		params: { ...DEFAULT_PARAMS, ...opts.params },
 		members: opts.members ?? [{ key: opts.founder.publicKey, name: opts.founderName }],
 		allocations: opts.allocations ?? [],
-		...(opts.policies ? { policies: opts.policies } : {})
+		...(opts.policies ? { policies: opts.policies } : {}),
+		...(opts.dao ? { dao: { ...DEFAULT_DAO, ...opts.dao } } : {})
 	};
 	const checked = readGenesis(genesisToEncodable(config));
 	const { state, engine } = genesisState(checked);

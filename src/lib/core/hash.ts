@@ -22,8 +22,15 @@ export const Domain = {
 	stateNode: 'agora/v1/state-node',
 	room: 'agora/v1/room',
 	seal: 'agora/v1/seal',
+	proposer: 'agora/v1/proposer',
 	commit: 'agora/v1/commit',
 	keyBackup: 'agora/v1/key-backup',
+	/** Key derivation and associated data of a direct message sealed for its recipients. */
+	msgDirect: 'agora/v1/msg-direct',
+	/** Key derivation and associated data of a message sealed with a topic's key. */
+	msgTopic: 'agora/v1/msg-topic',
+	/** The public id of a topic key: its hash, which names the key without revealing it. */
+	topicKeyId: 'agora/v1/topic-key-id',
 	exportFile: 'agora/v1/export'
 } as const;
 export type DomainName = keyof typeof Domain;

@@ -5,12 +5,18 @@
  * nonce order, lets a sender replace a pending transaction by paying more for
  * the same nonce, caps what one sender may hold, and drops what expired.
  *
+ * Eviction takes only a sender's highest pending nonce (its tail): dropping
+ * an earlier one would leave the later ones behind a gap that nothing in the
+ * pool fills. The tails sit in a heap, lowest-ranked on top, so admitting a
+ * transaction into a full pool costs O(log n) whatever the pool's size.
+ *
  * `select` yields the order to try for a block: across senders by fee
  * (highest first, then lowest id), within a sender strictly by nonce starting
  * at the sender's next nonce, so nothing is offered that cannot apply.
  */
 import { compareBytes, toHex, type Hex } from './bytes.js';
 import { AgoraError } from './errors.js';
+import { Heap } from './heap.js';
 import { txId, txIdHex, type Tx } from './tx/tx.js';
 
 export interface MempoolLimits {
@@ -28,10 +34,24 @@ function higherPriority(a: Tx, b: Tx): boolean {
 	return compareBytes(txId(a), txId(b)) < 0;
 }
 
+/** The index of `nonce` in a sender's nonce-ordered queue, or where it would go. */
+function nonceIndex(queue: readonly Tx[], nonce: number): number {
+	let lo = 0;
+	let hi = queue.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (queue[mid]!.nonce < nonce) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
 export class Mempool {
 	private readonly byId = new Map<Hex, Tx>();
-	/** sender → nonce → tx */
-	private readonly bySender = new Map<Hex, Map<number, Tx>>();
+	/** sender → its pending transactions in nonce order (at most `perSender`). */
+	private readonly bySender = new Map<Hex, Tx[]>();
+	/** Every sender's last transaction, the one to evict first on top. */
+	private readonly tails = new Heap<Tx>((a, b) => higherPriority(b, a));
 
 	constructor(private readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS) {}
 
@@ -61,9 +81,9 @@ export class Mempool {
 		if (tx.expires <= now) throw new AgoraError('E_TX_EXPIRED', `transaction expired at ${tx.expires}`, 'expires', tx.expires);
 		if (tx.nonce < nextNonce) throw new AgoraError('E_TX_NONCE', `nonce ${tx.nonce} was already used (next is ${nextNonce})`, 'nonce', tx.nonce);
 		const sender = toHex(tx.from);
-		const queue = this.bySender.get(sender);
-		const existing = queue?.get(tx.nonce);
-		if (existing) {
+		const queue = this.bySender.get(sender) ?? [];
+		const existing = queue[nonceIndex(queue, tx.nonce)];
+		if (existing?.nonce === tx.nonce) {
 			if (tx.fee <= existing.fee) {
 				throw new AgoraError('E_TX_FEE', `replacing a pending transaction needs a fee above ${existing.fee}`, 'fee', tx.fee);
 			}
@@ -71,22 +91,23 @@ export class Mempool {
 			this.insert(sender, tx);
 			return 'replaced';
 		}
-		if ((queue?.size ?? 0) >= this.limits.perSender) {
+		if (queue.length >= this.limits.perSender) {
 			throw new AgoraError('E_TX_NOT_ALLOWED', `sender already has ${this.limits.perSender} pending transactions`, 'from', sender);
 		}
 		if (this.byId.size >= this.limits.capacity) {
-			const lowest = this.lowest();
-			if (!lowest || !higherPriority(tx, lowest)) {
-				throw new AgoraError('E_TX_FEE', `the pool is full and fee ${tx.fee} does not beat its lowest fee ${lowest?.fee}`, 'fee', tx.fee);
+			const victim = this.victim(sender, tx.nonce);
+			if (!victim || !higherPriority(tx, victim)) {
+				throw new AgoraError('E_TX_FEE', `the pool is full and fee ${tx.fee} does not beat the lowest evictable fee ${victim?.fee}`, 'fee', tx.fee);
 			}
-			this.delete(lowest);
+			this.delete(victim);
 		}
 		this.insert(sender, tx);
 		return 'added';
 	}
 
 	remove(tx: Tx): void {
-		if (this.byId.has(txIdHex(tx))) this.delete(tx);
+		const stored = this.byId.get(txIdHex(tx));
+		if (stored) this.delete(stored);
 	}
 
 	/** Drops expired transactions and those whose nonce the chain has used. Returns what was dropped. */
@@ -94,7 +115,7 @@ export class Mempool {
 		const dropped: Tx[] = [];
 		for (const [sender, queue] of this.bySender) {
 			const next = nextNonce(sender);
-			for (const tx of queue.values()) {
+			for (const tx of queue) {
 				if (tx.expires <= now || tx.nonce < next) dropped.push(tx);
 			}
 		}
@@ -104,104 +125,72 @@ export class Mempool {
 
 	/** Candidates for the next block in the order to try them (see the module comment). */
 	select(nextNonce: (sender: Hex) => number, max = Infinity): Tx[] {
-		const heads: Tx[] = [];
+		/** Where each sender's cursor is in its queue. */
 		const cursor = new Map<Hex, number>();
+		const heads: Tx[] = [];
 		for (const [sender, queue] of this.bySender) {
 			const next = nextNonce(sender);
-			const head = queue.get(next);
-			if (head) {
+			const i = nonceIndex(queue, next);
+			const head = queue[i];
+			if (head?.nonce === next) {
 				heads.push(head);
-				cursor.set(sender, next);
+				cursor.set(sender, i);
 			}
 		}
-		const heap = new TxHeap(heads);
+		const heap = new Heap<Tx>(higherPriority, heads);
 		const out: Tx[] = [];
 		while (out.length < max) {
 			const tx = heap.pop();
 			if (!tx) break;
 			out.push(tx);
 			const sender = toHex(tx.from);
-			const nonce = cursor.get(sender)! + 1;
-			const following = this.bySender.get(sender)!.get(nonce);
-			if (following) {
-				cursor.set(sender, nonce);
+			const i = cursor.get(sender)! + 1;
+			const following = this.bySender.get(sender)![i];
+			if (following?.nonce === tx.nonce + 1) {
+				cursor.set(sender, i);
 				heap.push(following);
 			}
 		}
 		return out;
 	}
 
+	/**
+	 * What to evict for a transaction from `sender` at `nonce`: the
+	 * lowest-ranked tail, except the sender's own tail below `nonce`, whose
+	 * eviction would strand the newcomer behind a gap.
+	 */
+	private victim(sender: Hex, nonce: number): Tx | undefined {
+		const worst = this.tails.peek();
+		if (!worst || toHex(worst.from) !== sender || worst.nonce > nonce) return worst;
+		this.tails.delete(worst);
+		const next = this.tails.peek();
+		this.tails.push(worst);
+		return next;
+	}
+
 	private insert(sender: Hex, tx: Tx): void {
 		this.byId.set(txIdHex(tx), tx);
 		let queue = this.bySender.get(sender);
-		if (!queue) this.bySender.set(sender, (queue = new Map()));
-		queue.set(tx.nonce, tx);
+		if (!queue) this.bySender.set(sender, (queue = []));
+		const i = nonceIndex(queue, tx.nonce);
+		queue.splice(i, 0, tx);
+		if (i === queue.length - 1) {
+			if (i > 0) this.tails.delete(queue[i - 1]!);
+			this.tails.push(tx);
+		}
 	}
 
+	/** Removes a transaction the pool holds (the stored object itself). */
 	private delete(tx: Tx): void {
 		this.byId.delete(txIdHex(tx));
 		const sender = toHex(tx.from);
-		const queue = this.bySender.get(sender);
-		queue?.delete(tx.nonce);
-		if (queue?.size === 0) this.bySender.delete(sender);
-	}
-
-	/**
-	 * The transaction to evict when full: lowest fee, and of those the highest nonce of its sender.
-	 * Two passes rather than one running comparison: "same sender, higher nonce" and "higher id" do
-	 * not form one order, and a single pass then depended on insertion order and could evict a
-	 * sender's earlier nonce, stranding its later ones behind a gap.
-	 */
-	private lowest(): Tx | undefined {
-		let fee = Infinity;
-		for (const tx of this.byId.values()) if (tx.fee < fee) fee = tx.fee;
-		let worst: Tx | undefined;
-		for (const queue of this.bySender.values()) {
-			// This sender's highest nonce at the lowest fee.
-			let last: Tx | undefined;
-			for (const tx of queue.values()) if (tx.fee === fee && (!last || tx.nonce > last.nonce)) last = tx;
-			if (last && (!worst || higherPriority(worst, last))) worst = last;
+		const queue = this.bySender.get(sender)!;
+		const i = nonceIndex(queue, tx.nonce);
+		queue.splice(i, 1);
+		if (i === queue.length) {
+			this.tails.delete(tx);
+			if (i > 0) this.tails.push(queue[i - 1]!);
 		}
-		return worst;
-	}
-}
-
-/** A binary max-heap in `higherPriority` order. */
-class TxHeap {
-	private readonly items: Tx[] = [];
-	constructor(items: Tx[]) {
-		for (const tx of items) this.push(tx);
-	}
-	push(tx: Tx): void {
-		const a = this.items;
-		a.push(tx);
-		let i = a.length - 1;
-		while (i > 0) {
-			const p = (i - 1) >> 1;
-			if (!higherPriority(a[i]!, a[p]!)) break;
-			[a[i], a[p]] = [a[p]!, a[i]!];
-			i = p;
-		}
-	}
-	pop(): Tx | undefined {
-		const a = this.items;
-		if (a.length === 0) return undefined;
-		const top = a[0]!;
-		const last = a.pop()!;
-		if (a.length > 0) {
-			a[0] = last;
-			let i = 0;
-			for (;;) {
-				const l = 2 * i + 1;
-				const r = l + 1;
-				let m = i;
-				if (l < a.length && higherPriority(a[l]!, a[m]!)) m = l;
-				if (r < a.length && higherPriority(a[r]!, a[m]!)) m = r;
-				if (m === i) break;
-				[a[i], a[m]] = [a[m]!, a[i]!];
-				i = m;
-			}
-		}
-		return top;
+		if (queue.length === 0) this.bySender.delete(sender);
 	}
 }

@@ -7,6 +7,8 @@ import { fail, type ErrorCode } from './errors.js';
 
 export type Path = string;
 
+const utf8Encoder = new TextEncoder();
+
 export function record(value: unknown, path: Path): Record<string, unknown> {
 	if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) {
 		fail('E_SCHEMA', path, value, 'must be a map');
@@ -48,7 +50,7 @@ export function int(value: unknown, path: Path, min = 0, max = Number.MAX_SAFE_I
 export function str(value: unknown, path: Path, maxBytes: number, minLength = 0): string {
 	if (typeof value !== 'string') fail('E_SCHEMA', path, value, 'must be a string');
 	if (value.length < minLength) fail('E_SCHEMA', path, value, `must have at least ${minLength} characters`);
-	if (new TextEncoder().encode(value).length > maxBytes) fail('E_SCHEMA', path, value, `must be at most ${maxBytes} bytes`);
+	if (utf8Encoder.encode(value).length > maxBytes) fail('E_SCHEMA', path, value, `must be at most ${maxBytes} bytes`);
 	return value;
 }
 

@@ -58,7 +58,7 @@ describe('genesis: create and open', () => {
 		expect(toHex(state.root())).toBe(toHex(g.header.stateRoot));
 		expect(getParams(state)).toEqual(config.params);
 		expect(getAccount(state, toHex(a.publicKey)).balance).toBe(500);
-		expect(getMember(state, toHex(a.publicKey))).toEqual({ name: 'A', since: 0 });
+		expect(getMember(state, toHex(a.publicKey))).toMatchObject({ name: 'A', since: 0 });
 		expect(getMember(state, toHex(b.publicKey))).toBeUndefined();
 		// Authorities are kept sorted, whatever order the genesis lists them in.
 		expect(getAuthorities(state)).toEqual([a, b, c].map((k) => toHex(k.publicKey)).sort());

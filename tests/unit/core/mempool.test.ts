@@ -156,7 +156,75 @@ describe('mempool: limits', () => {
 		);
 	});
 
-	it('property: after any sequence of adds the pool respects its capacity and per-sender cap, and eviction only removes the lowest fees', () => {
+	it('when full, a sender\'s last nonce is evicted, never an earlier one, even when the earlier one has the lowest fee', () => {
+		const m = pool({ capacity: 3 });
+		const [a0, a1, b0] = [ptx(0, 0, 1), ptx(0, 1, 9), ptx(1, 0, 5)];
+		for (const t of [a0, a1, b0]) m.add(t, NOW, 0);
+		const c0 = ptx(2, 0, 6);
+		expect(m.add(c0, NOW, 0)).toBe('added');
+		expect(ids(m.all())).toEqual(ids([a0, a1, c0]));
+		// a0's fee of 1 is not what a newcomer must beat: it must beat the lowest last nonce, c0's 6.
+		expectAgoraError(() => m.add(ptx(3, 0, 5), NOW, 0), 'E_TX_FEE', 'fee');
+		expect(m.add(ptx(3, 0, 7), NOW, 0)).toBe('added');
+		expect(m.has(txIdHex(c0))).toBe(false);
+	});
+
+	it('when full, a newcomer never evicts its own sender\'s earlier nonce: the next lowest tail goes, or the newcomer is refused', () => {
+		const m = pool({ capacity: 2 });
+		const [a0, b0] = [ptx(0, 0, 1), ptx(1, 0, 5)];
+		m.add(a0, NOW, 0);
+		m.add(b0, NOW, 0);
+		const a1 = ptx(0, 1, 9);
+		expect(m.add(a1, NOW, 0)).toBe('added');
+		expect(ids(m.all())).toEqual(ids([a0, a1]));
+
+		const m2 = pool({ capacity: 2 });
+		m2.add(a0, NOW, 0);
+		m2.add(ptx(1, 0, 10), NOW, 0);
+		expectAgoraError(() => m2.add(a1, NOW, 0), 'E_TX_FEE', 'fee');
+		expect(m2.has(txIdHex(a0))).toBe(true);
+		// With no other sender to evict, the pool refuses.
+		const m3 = pool({ capacity: 1 });
+		m3.add(a0, NOW, 0);
+		expectAgoraError(() => m3.add(a1, NOW, 0), 'E_TX_FEE', 'fee');
+	});
+
+	it('when full, a newcomer that fills a gap below its sender\'s last nonce may evict that last nonce', () => {
+		const m = pool({ capacity: 2 });
+		const [a0, a2] = [ptx(0, 0, 5), ptx(0, 2, 1)];
+		m.add(a0, NOW, 0);
+		m.add(a2, NOW, 0);
+		const a1 = ptx(0, 1, 3);
+		expect(m.add(a1, NOW, 0)).toBe('added');
+		expect(ids(m.all())).toEqual(ids([a0, a1]));
+	});
+
+	it('removing an equal copy of a pending transaction leaves nothing behind for eviction to find', () => {
+		const m = pool({ capacity: 2 });
+		const [a, b] = [ptx(0, 0, 1), ptx(1, 0, 5)];
+		m.add(a, NOW, 0);
+		m.add(b, NOW, 0);
+		m.remove({ ...a });
+		expect(m.size).toBe(1);
+		const c = ptx(2, 0, 2);
+		m.add(c, NOW, 0);
+		expect(m.add(ptx(3, 0, 3), NOW, 0)).toBe('added');
+		expect(m.has(txIdHex(c))).toBe(false);
+		expect(m.size).toBe(2);
+	});
+
+	/** Each sender's highest pending nonce in a pool's contents. */
+	function tailsOf(txs: readonly Tx[]): Tx[] {
+		const last = new Map<Hex, Tx>();
+		for (const x of txs) {
+			const s = toHex(x.from);
+			if ((last.get(s)?.nonce ?? -1) < x.nonce) last.set(s, x);
+		}
+		return [...last.values()];
+	}
+	const ranksAbove = (a: Tx, b: Tx): boolean => a.fee > b.fee || (a.fee === b.fee && compareBytes(txId(a), txId(b)) < 0);
+
+	it('property: after any sequence of adds the pool respects its capacity and per-sender cap; eviction takes the lowest-ranked last nonce that strands nobody', () => {
 		const addArb = fc.record({ sender: fc.integer({ min: 0, max: 5 }), nonce: fc.integer({ min: 0, max: 5 }), fee: fc.integer({ min: 0, max: 9 }) });
 		fc.assert(
 			fc.property(fc.array(addArb, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), (adds, capacity, perSender) => {
@@ -168,7 +236,7 @@ describe('mempool: limits', () => {
 					try {
 						result = m.add(t, NOW, 0);
 					} catch {
-						expect(m.all()).toEqual(before);
+						expect(ids(m.all())).toEqual(ids(before));
 						continue;
 					}
 					const after = m.all();
@@ -179,9 +247,15 @@ describe('mempool: limits', () => {
 						expect(gone[0]!.fee).toBeLessThan(t.fee);
 					} else if (gone.length > 0) {
 						expect(gone).toHaveLength(1);
-						const minFee = Math.min(...before.map((x) => x.fee));
-						expect(gone[0]!.fee).toBe(minFee);
-						expect(t.fee).toBeGreaterThanOrEqual(minFee);
+						const victim = gone[0]!;
+						expect(before).toHaveLength(capacity);
+						// An independent model: the candidates are every sender's last nonce, except the newcomer's own below it.
+						const candidates = tailsOf(before).filter((x) => !(toHex(x.from) === toHex(t.from) && x.nonce < t.nonce));
+						for (const other of candidates) if (other !== victim) expect(ranksAbove(other, victim)).toBe(true);
+						expect(candidates).toContain(victim);
+						expect(ranksAbove(t, victim)).toBe(true);
+						// Nothing of the victim's sender is left above it.
+						expect(after.filter((x) => toHex(x.from) === toHex(victim.from) && x.nonce > victim.nonce)).toEqual([]);
 					}
 					expect(m.size).toBeLessThanOrEqual(capacity);
 					const perSenderCount = new Map<Hex, number>();
@@ -189,7 +263,47 @@ describe('mempool: limits', () => {
 					for (const n of perSenderCount.values()) expect(n).toBeLessThanOrEqual(perSender);
 				}
 			}),
-			{ numRuns: 200 }
+			{ numRuns: 300 }
+		);
+	});
+
+	it('property: a full pool admits exactly when the model says so, whatever mix of adds, removals and prunes came before', () => {
+		const opArb = fc.oneof(
+			fc.record({ op: fc.constant('add' as const), sender: fc.integer({ min: 0, max: 4 }), nonce: fc.integer({ min: 0, max: 4 }), fee: fc.integer({ min: 0, max: 6 }) }),
+			fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }),
+			fc.record({ op: fc.constant('prune' as const), sender: fc.integer({ min: 0, max: 4 }), next: fc.integer({ min: 0, max: 3 }) })
+		);
+		fc.assert(
+			fc.property(fc.array(opArb, { maxLength: 60 }), fc.integer({ min: 1, max: 6 }), (ops, capacity) => {
+				const m = pool({ capacity, perSender: 4 });
+				for (const o of ops) {
+					if (o.op === 'remove') {
+						const all = m.all();
+						// An equal copy, as the node removes what a block carried.
+						if (all.length) m.remove({ ...all[o.pick % all.length]! });
+						continue;
+					}
+					if (o.op === 'prune') {
+						m.prune(NOW, (s) => (s === senderHex(o.sender) ? o.next : 0));
+						continue;
+					}
+					const before = m.all();
+					const t = ptx(o.sender, o.nonce, o.fee);
+					const mine = before.filter((x) => toHex(x.from) === toHex(t.from));
+					const full = before.length >= capacity && !mine.some((x) => x.nonce === t.nonce);
+					const candidates = tailsOf(before).filter((x) => !(toHex(x.from) === toHex(t.from) && x.nonce < t.nonce));
+					const worst = candidates.reduce<Tx | undefined>((w, x) => (!w || ranksAbove(w, x) ? x : w), undefined);
+					let ok = true;
+					try {
+						m.add(t, NOW, 0);
+					} catch {
+						ok = false;
+					}
+					if (full && mine.length < 4) expect(ok).toBe(worst !== undefined && ranksAbove(t, worst));
+					expect(m.size).toBeLessThanOrEqual(capacity);
+				}
+			}),
+			{ numRuns: 300 }
 		);
 	});
 });

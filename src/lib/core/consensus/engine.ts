@@ -22,6 +22,26 @@ export interface EngineContext {
 	readonly ancestor: (height: number) => BlockHeader | undefined;
 }
 
+/** A validator whose vote counts, and how much it counts (stake under PoS, 1 under FBA). */
+export interface Validator {
+	readonly key: Hex;
+	readonly weight: number;
+}
+
+/**
+ * For engines whose finality counts on-chain votes (`consensus.vote`): who
+ * votes and what a proven double vote costs. Engines without it (PoA, PoW)
+ * take finality from sealing alone and accept no votes.
+ */
+export interface VotingRules {
+	/** The validators, sorted by key, as of `state` (positive weights only). */
+	validators(state: StateTree): readonly Validator[];
+	/** Whether `who` is a validator in `state`; cheaper than listing them all. */
+	isValidator(state: StateTree, who: Hex): boolean;
+	/** The penalty for equivocation: the offender stops being a validator from the next block. */
+	penalize(state: StateTree, offender: Hex): void;
+}
+
 /** A seal proposal: the seal fields and the earliest time the block should be published. */
 export interface SealPlan {
 	readonly seal: Encodable;
@@ -52,6 +72,8 @@ export interface ConsensusEngine {
 	 * reverted, given the state after `head`. Never lower than `previous`.
 	 */
 	finalizedHeight(head: BlockHeader, previous: number, ctx: EngineContext): number;
+	/** Present when votes finalize blocks. */
+	readonly voting?: VotingRules;
 }
 
 export type { Bytes };

@@ -1,6 +1,15 @@
-/** Balances, stake and nonces, one entry per key that ever held or sent anything. */
-import type { Hex } from '../bytes.js';
-import { AgoraError } from '../errors.js';
+/**
+ * Balances, stake and nonces, one entry per key that ever held or sent
+ * anything. Stake is indexed as it is written: `c/stakers` is the sorted list
+ * of every key with stake, and `c/stake-total` their sum, so consensus reads
+ * the staker set and the total without scanning state. `putAccount` is the
+ * one writer of an account, so the index cannot drift from the accounts.
+ */
+import { toHex, type Hex } from '../bytes.js';
+import { AgoraError, fail } from '../errors.js';
+import { PUBLIC_KEY_BYTES } from '../keys.js';
+import * as s from '../schema.js';
+import { withItem, withoutItem } from '../sorted.js';
 import type { StateTree } from './tree.js';
 
 export interface Account {
@@ -12,16 +21,51 @@ export interface Account {
 
 const EMPTY: Account = { balance: 0, stake: 0, nonce: 0 };
 export const TREASURY = 'treasury';
+/** Sorted hex keys of every account with stake > 0. */
+export const STAKERS_KEY = 'c/stakers';
+/** The sum of all stake (absent when zero). */
+export const STAKE_TOTAL_KEY = 'c/stake-total';
 
-export const accountKey = (who: Hex | typeof TREASURY): string => `a/${who}`;
+/**
+ * Accounts are named by a member's hex key, by TREASURY, or by a contract's
+ * holding account (see contracts/contract.ts); none of those names is another.
+ */
+export const accountKey = (who: Hex): string => `a/${who}`;
 
 export function getAccount(state: StateTree, who: Hex): Account {
 	return (state.get(accountKey(who)) as Account | undefined) ?? EMPTY;
 }
 
 export function putAccount(state: StateTree, who: Hex, account: Account): void {
+	const before = getAccount(state, who).stake;
 	const empty = account.balance === 0 && account.stake === 0 && account.nonce === 0;
 	state.put(accountKey(who), empty ? undefined : { ...account });
+	if (account.stake !== before) indexStake(state, who, before, account.stake);
+}
+
+export function getStakers(state: StateTree): readonly Hex[] {
+	return (state.get(STAKERS_KEY) as Hex[] | undefined) ?? [];
+}
+
+export function totalStake(state: StateTree): number {
+	return (state.get(STAKE_TOTAL_KEY) as number | undefined) ?? 0;
+}
+
+/** Writes an account's stake (balance untouched), keeping the staker index and total. */
+export function setStake(state: StateTree, who: Hex, stake: number): void {
+	if (!Number.isSafeInteger(stake) || stake < 0) fail('E_TX_BALANCE', 'stake', stake, 'must be a non-negative safe integer');
+	putAccount(state, who, { ...getAccount(state, who), stake });
+}
+
+/** The list is written only when a key starts or stops staking; the total whenever stake moves. */
+function indexStake(state: StateTree, who: Hex, before: number, after: number): void {
+	if (before === 0 || after === 0) {
+		const list = getStakers(state);
+		const next = after === 0 ? withoutItem(list, who) : withItem(list, who);
+		state.put(STAKERS_KEY, next.length === 0 ? undefined : next);
+	}
+	const total = totalStake(state) - before + after;
+	state.put(STAKE_TOTAL_KEY, total === 0 ? undefined : total);
 }
 
 export function credit(state: StateTree, who: Hex, amount: number): void {
@@ -41,7 +85,32 @@ export function debit(state: StateTree, who: Hex, amount: number, field = 'amoun
 	putAccount(state, who, { ...a, balance: a.balance - amount });
 }
 
-export function transfer(state: StateTree, from: Hex, to: Hex, amount: number): void {
-	debit(state, from, amount);
+/** Moves balance between accounts; `field` names the amount in the error when the balance is short. */
+export function moveBalance(state: StateTree, from: Hex, to: Hex, amount: number, field = 'amount'): void {
+	debit(state, from, amount, field);
 	credit(state, to, amount);
+}
+
+/** Balance → stake. */
+export function bond(state: StateTree, who: Hex, amount: number, field = 'amount'): void {
+	debit(state, who, amount, field);
+	setStake(state, who, getAccount(state, who).stake + amount);
+}
+
+/** Stake → balance. */
+export function unbond(state: StateTree, who: Hex, amount: number, field = 'amount'): void {
+	const stake = getAccount(state, who).stake;
+	if (stake < amount) throw new AgoraError('E_TX_BALANCE', `${field} ${amount} exceeds the stake ${stake} of ${who.slice(0, 16)}…`, field, amount);
+	setStake(state, who, stake - amount);
+	credit(state, who, amount);
+}
+
+/** An amount of value in a body: a positive safe integer. */
+export function readAmount(value: unknown, path: string): number {
+	return s.int(value, path, 1);
+}
+
+/** A member's public key in a body, as the hex that names its account. */
+export function readAccountKey(value: unknown, path: string): Hex {
+	return toHex(s.bytes(value, path, PUBLIC_KEY_BYTES));
 }

@@ -45,6 +45,8 @@ export interface FeePolicy {
 	/** Progressive: a message no larger than this, from a sender below `smallSenderMessages` in the window, pays only the minimum. */
 	readonly freeBytes: number;
 	readonly smallSenderMessages: number;
+	/** A topic message fanned out to n subscribers pays (n - 1) times this share of its fee on top. */
+	readonly fanoutPpm: number;
 }
 
 export interface PriorityPolicy {
@@ -91,6 +93,13 @@ export interface DeliveryPolicy {
 	readonly dedupWindowMs: number;
 	/** Ordered: a gap in a sender's sequence holds later messages at most this long. */
 	readonly orderGapTimeoutMs: number;
+	/** Deliveries a recipient has in flight (delivered, not yet settled) at once; the rest wait in its scheduler. */
+	readonly maxInFlight: number;
+	/** A message without an expiry expires this long after it is sent; none may live longer than `maxTtlMs`. */
+	readonly defaultTtlMs: number;
+	readonly maxTtlMs: number;
+	/** Queue metrics are kept per window of this length. */
+	readonly metricsPeriodMs: number;
 }
 
 export interface Policies {
@@ -113,7 +122,8 @@ export const DEFAULT_POLICIES: Policies = {
 		priorityScalePpm: 2 * PPM,
 		guaranteePpm: { atMostOnce: 500_000, atLeastOnce: PPM, exactlyOnce: 2 * PPM, ordered: 1_500_000 },
 		freeBytes: 256,
-		smallSenderMessages: 10
+		smallSenderMessages: 10,
+		fanoutPpm: 10_000
 	},
 	priority: {
 		algorithm: 'weightedFair',
@@ -144,7 +154,11 @@ export const DEFAULT_POLICIES: Policies = {
 		defaultMaxDeliveries: 3,
 		maxDeliveriesLimit: 20,
 		dedupWindowMs: 300_000,
-		orderGapTimeoutMs: 300_000
+		orderGapTimeoutMs: 300_000,
+		maxInFlight: 32,
+		defaultTtlMs: 7 * 24 * 3_600_000,
+		maxTtlMs: 30 * 24 * 3_600_000,
+		metricsPeriodMs: 3_600_000
 	}
 };
 
@@ -181,7 +195,8 @@ export function readPolicy<N extends PolicyName>(name: N, value: unknown, path =
 				priorityScalePpm: s.int(r.priorityScalePpm, `${path}.priorityScalePpm`, 0, 1000 * PPM),
 				guaranteePpm: perKey(r.guaranteePpm, `${path}.guaranteePpm`, GUARANTEES, 0, 1000 * PPM),
 				freeBytes: s.int(r.freeBytes, `${path}.freeBytes`),
-				smallSenderMessages: s.int(r.smallSenderMessages, `${path}.smallSenderMessages`)
+				smallSenderMessages: s.int(r.smallSenderMessages, `${path}.smallSenderMessages`),
+				fanoutPpm: s.int(r.fanoutPpm, `${path}.fanoutPpm`, 0, 1000 * PPM)
 			};
 			return out as Policies[N];
 		}
@@ -227,10 +242,17 @@ export function readPolicy<N extends PolicyName>(name: N, value: unknown, path =
 				defaultMaxDeliveries: s.int(r.defaultMaxDeliveries, `${path}.defaultMaxDeliveries`, 1),
 				maxDeliveriesLimit: s.int(r.maxDeliveriesLimit, `${path}.maxDeliveriesLimit`, 1),
 				dedupWindowMs: s.int(r.dedupWindowMs, `${path}.dedupWindowMs`, 0),
-				orderGapTimeoutMs: s.int(r.orderGapTimeoutMs, `${path}.orderGapTimeoutMs`, 1)
+				orderGapTimeoutMs: s.int(r.orderGapTimeoutMs, `${path}.orderGapTimeoutMs`, 1),
+				maxInFlight: s.int(r.maxInFlight, `${path}.maxInFlight`, 1, 100_000),
+				defaultTtlMs: s.int(r.defaultTtlMs, `${path}.defaultTtlMs`, 1),
+				maxTtlMs: s.int(r.maxTtlMs, `${path}.maxTtlMs`, 1),
+				metricsPeriodMs: s.int(r.metricsPeriodMs, `${path}.metricsPeriodMs`, 1000)
 			};
 			if (out.defaultMaxDeliveries > out.maxDeliveriesLimit) {
 				throw new AgoraError('E_SCHEMA', `${path}.defaultMaxDeliveries exceeds maxDeliveriesLimit`, `${path}.defaultMaxDeliveries`, out.defaultMaxDeliveries);
+			}
+			if (out.defaultTtlMs > out.maxTtlMs) {
+				throw new AgoraError('E_SCHEMA', `${path}.defaultTtlMs exceeds maxTtlMs`, `${path}.defaultTtlMs`, out.defaultTtlMs);
 			}
 			return out as Policies[N];
 		}
@@ -239,11 +261,12 @@ export function readPolicy<N extends PolicyName>(name: N, value: unknown, path =
 }
 
 /** The policy in force (genesis default if none was ever set). */
-export function getPolicy<N extends PolicyName>(state: StateTree, name: N): Policies[N] {
+/** Reads only (a state tree, or a read-through overlay of one). */
+export function getPolicy<N extends PolicyName>(state: Pick<StateTree, 'get'>, name: N): Policies[N] {
 	return getPolicyRecord(state, name).value;
 }
 
-export function getPolicyRecord<N extends PolicyName>(state: StateTree, name: N): PolicyRecord<N> {
+export function getPolicyRecord<N extends PolicyName>(state: Pick<StateTree, 'get'>, name: N): PolicyRecord<N> {
 	const stored = state.get(key(name)) as PolicyRecord<N> | undefined;
 	return stored ?? { value: DEFAULT_POLICIES[name], proposal: null, effectiveFrom: 0 };
 }
