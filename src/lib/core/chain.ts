@@ -43,24 +43,54 @@ export function signatureChecks(block: Block): SigCheck[] {
 	return [{ message: headerSignedMessage(block.header), signature: block.header.sig, publicKey: block.header.proposer }, ...block.txs.flatMap(txSignatureChecks)];
 }
 
-/** Checks every signature of many blocks in one batch; throws naming the first bad one. */
-export async function verifyBlocks(blocks: readonly Block[], verifier: Verifier): Promise<VerifiedBlock[]> {
-	const perBlock = blocks.map((block) => ({ header: 1, txs: block.txs.map((tx) => txSignatureChecks(tx).length) }));
-	const results = await verifier(blocks.flatMap(signatureChecks));
-	let i = 0;
-	blocks.forEach((block, b) => {
-		if (!results[i++]) {
-			throw new AgoraError('E_BLOCK_SIGNATURE', `block ${block.header.height} ${blockHashHex(block.header).slice(0, 16)}… has a bad proposer signature`, 'header.sig', block.header.sig);
+/** The error for a block whose checks (`signatureChecks`, from `at` in `ok`) are not all true, or null. */
+function signatureFailure(block: Block, txChecks: readonly number[], ok: readonly boolean[], at: number): AgoraError | null {
+	if (!ok[at++]) {
+		return new AgoraError('E_BLOCK_SIGNATURE', `block ${block.header.height} ${blockHashHex(block.header).slice(0, 16)}… has a bad proposer signature`, 'header.sig', block.header.sig);
+	}
+	for (let t = 0; t < txChecks.length; t++) {
+		for (let k = 0; k < txChecks[t]!; k++) {
+			if (ok[at + k]) continue;
+			if (k === 0) return new AgoraError('E_TX_SIGNATURE', `transaction ${t} of block ${block.header.height} has a bad signature`, `txs[${t}].sig`, block.txs[t]!.sig);
+			return new AgoraError('E_TX_SIGNATURE', `transaction ${t} of block ${block.header.height} carries a bad signature in its body`, `txs[${t}].body`, k - 1);
 		}
-		perBlock[b]!.txs.forEach((count, t) => {
-			const ok = results.slice(i, i + count);
-			i += count;
-			const bad = ok.indexOf(false);
-			if (bad === 0) throw new AgoraError('E_TX_SIGNATURE', `transaction ${t} of block ${block.header.height} has a bad signature`, `txs[${t}].sig`, block.txs[t]!.sig);
-			if (bad > 0) throw new AgoraError('E_TX_SIGNATURE', `transaction ${t} of block ${block.header.height} carries a bad signature in its body`, `txs[${t}].body`, bad - 1);
+		at += txChecks[t]!;
+	}
+	return null;
+}
+
+/**
+ * Checks every signature of many blocks in one call to the verifier. Gives
+ * the verified blocks before the first one with a bad signature, and that
+ * one's error (null when every signature holds).
+ */
+export async function verifyPrefix(blocks: readonly Block[], verifier: Verifier): Promise<{ verified: VerifiedBlock[]; error: AgoraError | null }> {
+	const checks: SigCheck[] = [];
+	const txChecks = blocks.map((block) => {
+		checks.push({ message: headerSignedMessage(block.header), signature: block.header.sig, publicKey: block.header.proposer });
+		return block.txs.map((tx) => {
+			const own = txSignatureChecks(tx);
+			for (const c of own) checks.push(c);
+			return own.length;
 		});
 	});
-	return blocks.map((block) => ({ block }) as VerifiedBlock);
+	const ok = await verifier(checks);
+	const verified: VerifiedBlock[] = [];
+	let at = 0;
+	for (let b = 0; b < blocks.length; b++) {
+		const error = signatureFailure(blocks[b]!, txChecks[b]!, ok, at);
+		if (error) return { verified, error };
+		verified.push({ block: blocks[b]! } as VerifiedBlock);
+		at += 1 + txChecks[b]!.reduce((sum, n) => sum + n, 0);
+	}
+	return { verified, error: null };
+}
+
+/** Checks every signature of many blocks in one batch; throws naming the first bad one. */
+export async function verifyBlocks(blocks: readonly Block[], verifier: Verifier): Promise<VerifiedBlock[]> {
+	const { verified, error } = await verifyPrefix(blocks, verifier);
+	if (error) throw error;
+	return verified;
 }
 
 export async function verifyBlock(block: Block, verifier: Verifier): Promise<VerifiedBlock> {
@@ -111,6 +141,12 @@ export class Chain {
 	private readonly nodes = new Map<Hex, BlockNode>();
 	private readonly canonical: BlockNode[] = [];
 	private readonly txIndex = new Map<Hex, { height: number; index: number }>();
+	/**
+	 * Canonical blocks up to this height are in txIndex; later ones join it
+	 * when a lookup needs them, so an import of many blocks computes no
+	 * transaction id that nobody asks for.
+	 */
+	private indexedTo = 0;
 	private readonly invalid = new Map<Hex, AgoraError>();
 	private tip: BlockNode;
 	private best: BlockNode;
@@ -173,6 +209,7 @@ export class Chain {
 	}
 
 	findTx(id: Hex): TxLocation | undefined {
+		while (this.indexedTo < this.canonical.length - 1) this.index(this.canonical[++this.indexedTo]!);
 		const at = this.txIndex.get(id);
 		if (!at) return undefined;
 		const block = this.canonical[at.height]!;
@@ -398,12 +435,10 @@ export class Chain {
 			n = n.parent;
 		}
 		for (let h = this.canonical.length - 1; h > n!.height; h--) undone.unshift(this.canonical[h]!);
-		for (const u of undone) this.unindex(u);
+		for (const u of undone) if (u.height <= this.indexedTo) this.unindex(u);
+		this.indexedTo = Math.min(this.indexedTo, n!.height);
 		this.canonical.length = n!.height + 1;
-		for (const a of applied) {
-			this.canonical.push(a);
-			this.index(a);
-		}
+		for (const a of applied) this.canonical.push(a);
 		this.best = node;
 		this.advanceFinality();
 		return { status: 'head', node, undone, applied };
@@ -413,9 +448,12 @@ export class Chain {
 		const height = this.engine.finalizedHeight(this.best.header, this.final.height, this.engineContext(this.best));
 		if (height <= this.final.height) return;
 		this.final = this.canonical[height]!;
-		// Branches that split below the finalized block can never win; forget them.
-		for (const [hash, node] of this.nodes) {
-			if (!this.isCanonical(node) && this.ancestor(node, this.final.height) !== this.final) this.nodes.delete(hash);
+		// Branches that split below the finalized block can never win; forget them. (Every canonical
+		// block is a node, so when there are no more nodes than canonical blocks there is no branch.)
+		if (this.nodes.size > this.canonical.length) {
+			for (const [hash, node] of this.nodes) {
+				if (!this.isCanonical(node) && this.ancestor(node, this.final.height) !== this.final) this.nodes.delete(hash);
+			}
 		}
 		for (let h = this.final.height; h >= 0 && this.canonical[h]!.journal; h--) this.canonical[h]!.journal = undefined;
 	}

@@ -39,6 +39,10 @@ const rejectIllFormedString: TypeEncoder = (value) => {
 	if (!(value as string).isWellFormed()) {
 		throw new AgoraError('E_ENCODE', `strings must be well-formed Unicode (got ${describeValue(value)}, which has a lone surrogate)`, 'string', value);
 	}
+	// A leading byte-order mark is dropped by UTF-8 decoders (cborg's included): the string read back would differ.
+	if ((value as string).charCodeAt(0) === 0xfeff) {
+		throw new AgoraError('E_ENCODE', `strings must not start with a byte-order mark (got ${describeValue(value)})`, 'string', value);
+	}
 	return null;
 };
 const reject =
@@ -106,4 +110,77 @@ export function decode(bytes: Bytes): unknown {
 		throw new AgoraError('E_NON_CANONICAL', 'CBOR is not in canonical form', 'bytes', bytes);
 	}
 	return value;
+}
+
+/*
+ * Slicing canonical encodings. These read only the structure of bytes the
+ * codec above wrote or accepted (heads and lengths), to reuse the encoding
+ * of a record's parts instead of encoding them again.
+ */
+const MAJOR_BYTES = 0x40;
+const MAJOR_TEXT = 0x60;
+const MAJOR_ARRAY = 0x80;
+const MAJOR_MAP = 0xa0;
+const TWO_32 = 0x1_0000_0000;
+
+function encodedBytesLength(length: number): number {
+	return (length < 24 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : length < TWO_32 ? 5 : 9) + length;
+}
+
+/**
+ * `prefix`, then the encoding of an array without its last item, cut from
+ * the encoding of the whole array (1 to 23 items) whose last item is the
+ * byte string `last`. This is how the payload a signature covers comes from
+ * a signed record's cached encoding (the record is the payload plus the
+ * signature) without encoding it again.
+ */
+export function withoutLastBytes(encodedArray: Bytes, last: Bytes, prefix: Bytes): Bytes {
+	const head = encodedArray[0]!;
+	const cut = encodedArray.length - encodedBytesLength(last.length);
+	if (head <= MAJOR_ARRAY || head >= MAJOR_ARRAY + 24 || cut < 1) {
+		throw new AgoraError('E_ENCODE', 'expected the encoding of an array of 1 to 23 items ending in the given bytes', 'bytes', encodedArray);
+	}
+	const out = new Uint8Array(prefix.length + cut);
+	out.set(prefix);
+	out[prefix.length] = head - 1;
+	out.set(encodedArray.subarray(1, cut), prefix.length + 1);
+	return out;
+}
+
+/** Where the content of the item at `at` starts, past its head. */
+function contentAt(bytes: Bytes, at: number): number {
+	const info = bytes[at]! & 0x1f;
+	return at + (info < 24 ? 1 : info === 24 ? 2 : info === 25 ? 3 : info === 26 ? 5 : 9);
+}
+
+/** The argument of the head at `at`: a length, a count or an integer. */
+function headArgument(bytes: Bytes, at: number): number {
+	const info = bytes[at]! & 0x1f;
+	if (info < 24) return info;
+	let n = 0;
+	for (let i = at + 1, end = contentAt(bytes, at); i < end; i++) n = n * 256 + bytes[i]!;
+	return n;
+}
+
+/** Where the item starting at `at` ends, in bytes that `decode` has accepted. */
+function itemEnd(bytes: Bytes, at: number): number {
+	const major = bytes[at]! & 0xe0;
+	const content = contentAt(bytes, at);
+	if (major === MAJOR_BYTES || major === MAJOR_TEXT) return content + headArgument(bytes, at);
+	if (major !== MAJOR_ARRAY && major !== MAJOR_MAP) return content;
+	let end = content;
+	for (let i = (major === MAJOR_MAP ? 2 : 1) * headArgument(bytes, at); i > 0; i--) end = itemEnd(bytes, end);
+	return end;
+}
+
+/**
+ * Where each item of the array that starts at `at` begins, then where the
+ * last one ends, in bytes that `decode` has accepted: the encodings of the
+ * parts of a record, to keep instead of encoding each part again.
+ */
+export function arrayItemOffsets(bytes: Bytes, at = 0): number[] {
+	const count = headArgument(bytes, at);
+	const offsets = [contentAt(bytes, at)];
+	for (let i = 0; i < count; i++) offsets.push(itemEnd(bytes, offsets[i]!));
+	return offsets;
 }

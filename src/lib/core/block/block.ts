@@ -5,13 +5,14 @@
  * are committed to by the Merkle root of their signed encodings.
  */
 import { toHex, type Bytes, type Hex } from '../bytes.js';
-import { decode, encode, type Encodable } from '../codec.js';
+import { arrayItemOffsets, decode, encode, withoutLastBytes, type Encodable } from '../codec.js';
 import { AgoraError } from '../errors.js';
-import { hash, HASH_BYTES } from '../hash.js';
+import { domainPrefix, hash, HASH_BYTES } from '../hash.js';
 import { sign, signedMessage, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from '../keys.js';
 import { MerkleTree } from '../merkle.js';
 import * as s from '../schema.js';
-import { encodeTx, txFromTuple, txToTuple, type Tx } from '../tx/tx.js';
+import { memo } from '../memo.js';
+import { encodeTx, txFromEncoded, txFromTuple, txToTuple, type Tx } from '../tx/tx.js';
 import { isNormalized, type VectorClock } from '../vclock.js';
 
 export const BLOCK_VERSION = 1;
@@ -52,6 +53,9 @@ export function headerSigningPayload(h: UnsignedHeader): Bytes {
 }
 
 export function headerSignedMessage(h: UnsignedHeader): Bytes {
+	const sig = (h as Partial<BlockHeader>).sig;
+	// A signed header's encoding, which its hash needs anyway, is the payload and the signature.
+	if (sig instanceof Uint8Array) return withoutLastBytes(encodeHeader(h as BlockHeader), sig, domainPrefix('headerSign'));
 	return signedMessage('headerSign', headerSigningPayload(h));
 }
 
@@ -63,29 +67,21 @@ export function headerToTuple(h: BlockHeader): Encodable[] {
 	return [...unsignedHeaderTuple(h), h.sig];
 }
 
-const headerBytesCache = new WeakMap<BlockHeader, Bytes>();
-const hashCache = new WeakMap<BlockHeader, Bytes>();
+const headerBytesCache = memo<BlockHeader, Bytes>('agora.header.encoding');
+const hashCache = memo<BlockHeader, Bytes>('agora.header.hash');
+const hashHexCache = memo<BlockHeader, Hex>('agora.header.hashHex');
 
+/** Headers are immutable once signed, so their encoding and hash are cached. */
 export function encodeHeader(h: BlockHeader): Bytes {
-	let bytes = headerBytesCache.get(h);
-	if (!bytes) {
-		bytes = encode(headerToTuple(h));
-		headerBytesCache.set(h, bytes);
-	}
-	return bytes;
+	return headerBytesCache.get(h) ?? headerBytesCache.set(h, encode(headerToTuple(h)));
 }
 
 export function blockHash(h: BlockHeader): Bytes {
-	let id = hashCache.get(h);
-	if (!id) {
-		id = hash('header', encodeHeader(h));
-		hashCache.set(h, id);
-	}
-	return id;
+	return hashCache.get(h) ?? hashCache.set(h, hash('header', encodeHeader(h)));
 }
 
 export function blockHashHex(h: BlockHeader): Hex {
-	return toHex(blockHash(h));
+	return hashHexCache.get(h) ?? hashHexCache.set(h, toHex(blockHash(h)));
 }
 
 export function headerFromTuple(value: unknown, path = 'header'): BlockHeader {
@@ -117,16 +113,32 @@ export function encodeBlock(b: Block): Bytes {
 	return encode(blockToTuple(b));
 }
 
-export function blockFromTuple(value: unknown, maxTxs = Infinity, path = 'block'): Block {
+/**
+ * Reads a block from its decoded tuple. Given the canonical bytes the tuple
+ * was decoded from, it keeps the header's and each transaction's encodings
+ * as views of them (which hashing, Merkle leaves and signed messages would
+ * otherwise encode again), so those bytes must not change afterwards, as
+ * with `decodeTx`.
+ */
+export function blockFromTuple(value: unknown, maxTxs = Infinity, path = 'block', bytes?: Bytes): Block {
 	const t = s.array(value, path, 3);
 	if (t.length < 2) throw new AgoraError('E_SCHEMA', `${path} must have a header and a transaction list`, path, value);
 	const header = headerFromTuple(t[0], `${path}.header`);
-	const txs = s.array(t[1], `${path}.txs`, maxTxs).map((x, i) => txFromTuple(x, `${path}.txs[${i}]`));
+	const list = s.array(t[1], `${path}.txs`, maxTxs);
+	let txs: Tx[];
+	if (bytes) {
+		const parts = arrayItemOffsets(bytes);
+		headerBytesCache.set(header, bytes.subarray(parts[0], parts[1]));
+		const at = arrayItemOffsets(bytes, parts[1]);
+		txs = list.map((x, i) => txFromEncoded(x, bytes.subarray(at[i], at[i + 1]), `${path}.txs[${i}]`));
+	} else {
+		txs = list.map((x, i) => txFromTuple(x, `${path}.txs[${i}]`));
+	}
 	return t.length === 3 ? { header, txs, genesis: t[2] as Encodable } : { header, txs };
 }
 
 export function decodeBlock(bytes: Bytes, maxTxs = Infinity): Block {
-	return blockFromTuple(decode(bytes), maxTxs);
+	return blockFromTuple(decode(bytes), maxTxs, 'block', bytes);
 }
 
 export function txMerkleTree(txs: readonly Tx[]): MerkleTree {

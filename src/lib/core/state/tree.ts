@@ -19,23 +19,50 @@ import { sha256 } from '@noble/hashes/sha2.js';
 const DEPTH = 12;
 const BUCKETS = 1 << DEPTH;
 
+/** A key's place in the tree while the key exists. Its value is replaced on every write, never mutated. */
 interface Entry {
-	readonly value: Encodable;
-	readonly hash: Bytes;
+	value: Encodable;
+	/** The value's encoding, made at the write (so that a value that cannot be encoded fails the write itself), dropped once hashed. */
+	encodedValue: Bytes | null;
+	/**
+	 * The entry's hash, computed when the root is next asked for: an account
+	 * written four times in a block (nonce, fee, transfer, proposer's share)
+	 * is hashed once.
+	 */
+	hash: Bytes | null;
 	readonly bucket: number;
+	/** The key as a CBOR text item, encoded once for every write of the key. */
+	readonly keyItem: Bytes;
+	/** The key's UTF-8: the order of entries within a bucket. */
+	readonly keyBytes: Bytes;
 }
 
-/** One undo step: the key and the value it had before the write (undefined: absent). */
-export type JournalEntry = readonly [key: string, previous: Encodable | undefined];
+/**
+ * One undo step: the key, the value it had before the write (undefined:
+ * absent), and that value's encoding or hash, so that undoing neither
+ * encodes nor hashes it again.
+ */
+export type JournalEntry = readonly [key: string, previous: Encodable | undefined, encodedValue: Bytes | null, hash: Bytes | null];
 
 const EMPTY_BUCKET = hash('stateBucket');
 /** The hash of an empty subtree at each depth (0 is the root): every empty node at a depth is alike. */
 const EMPTY_AT_DEPTH: Bytes[] = [EMPTY_BUCKET];
 for (let d = 0; d < DEPTH; d++) EMPTY_AT_DEPTH.unshift(hash('stateNode', EMPTY_AT_DEPTH[0]!, EMPTY_AT_DEPTH[0]!));
 
-function bucketOf(key: string): number {
-	const h = sha256(utf8(key));
+function bucketOf(keyBytes: Bytes): number {
+	const h = sha256(keyBytes);
 	return ((h[0]! << 8) | h[1]!) >>> (16 - DEPTH);
+}
+
+/** The head of a CBOR array of two items: an entry hashes as the encoding of [key, value]. */
+const PAIR = Uint8Array.of(0x82);
+
+function entryHash(entry: Entry): Bytes {
+	if (!entry.hash) {
+		entry.hash = hash('stateEntry', PAIR, entry.keyItem, entry.encodedValue!);
+		entry.encodedValue = null;
+	}
+	return entry.hash;
 }
 
 export class StateTree {
@@ -66,8 +93,9 @@ export class StateTree {
 
 	/** Writes a value; `undefined` deletes the key. */
 	put(key: string, value: Encodable | undefined): void {
-		this.journal.push([key, this.entries.get(key)?.value]);
-		this.write(key, value);
+		const old = this.entries.get(key);
+		this.journal.push(old ? [key, old.value, old.encodedValue, old.hash] : [key, undefined, null, null]);
+		this.write(key, value, old);
 	}
 
 	/** Keys with this prefix, in sorted order. Linear in the state size: for queries, not for block application. */
@@ -87,10 +115,7 @@ export class StateTree {
 	}
 
 	revert(checkpoint: number): void {
-		while (this.journal.length > checkpoint) {
-			const [key, previous] = this.journal.pop()!;
-			this.write(key, previous);
-		}
+		while (this.journal.length > checkpoint) this.restore(this.journal.pop()!);
 	}
 
 	/** Hands over the journal since the checkpoint (to undo a whole block later) and forgets it. */
@@ -100,7 +125,7 @@ export class StateTree {
 
 	/** Undoes a journal taken with `takeJournal`. */
 	undo(journal: readonly JournalEntry[]): void {
-		for (let i = journal.length - 1; i >= 0; i--) this.write(journal[i]![0], journal[i]![1]);
+		for (let i = journal.length - 1; i >= 0; i--) this.restore(journal[i]!);
 	}
 
 	root(): Bytes {
@@ -108,18 +133,32 @@ export class StateTree {
 		return this.nodes[1]!;
 	}
 
-	private write(key: string, value: Encodable | undefined): void {
-		const old = this.entries.get(key);
-		const bucket = old?.bucket ?? bucketOf(key);
+	private restore([key, previous, encodedValue, hash]: JournalEntry): void {
+		this.write(key, previous, this.entries.get(key), encodedValue, hash);
+	}
+
+	/** Writes a value (undefined deletes), given the key's entry if any and, when restoring, the value's encoding or hash. */
+	private write(key: string, value: Encodable | undefined, old: Entry | undefined = this.entries.get(key), encoded: Bytes | null = null, hashed: Bytes | null = null): void {
 		if (value === undefined) {
 			if (!old) return;
 			this.entries.delete(key);
-			this.buckets[bucket]!.delete(key);
-		} else {
-			const h = hash('stateEntry', encode([key, value]));
-			this.entries.set(key, { value, hash: h, bucket });
-			(this.buckets[bucket] ??= new Set()).add(key);
+			this.buckets[old.bucket]!.delete(key);
+			this.dirty.add(old.bucket);
+			return;
 		}
+		const encodedValue = hashed ? null : (encoded ?? encode(value));
+		if (old) {
+			old.value = value;
+			old.encodedValue = encodedValue;
+			old.hash = hashed;
+			this.dirty.add(old.bucket);
+			return;
+		}
+		const keyItem = encode(key);
+		const keyBytes = utf8(key);
+		const bucket = bucketOf(keyBytes);
+		this.entries.set(key, { value, encodedValue, hash: hashed, bucket, keyItem, keyBytes });
+		(this.buckets[bucket] ??= new Set()).add(key);
 		this.dirty.add(bucket);
 	}
 
@@ -129,9 +168,11 @@ export class StateTree {
 			const keys = this.buckets[b];
 			if (!keys || keys.size === 0) {
 				this.nodes[BUCKETS + b] = EMPTY_BUCKET;
+			} else if (keys.size === 1) {
+				this.nodes[BUCKETS + b] = hash('stateBucket', entryHash(this.entries.get(keys.values().next().value!)!));
 			} else {
-				const sorted = [...keys].sort((x, y) => compareBytes(utf8(x), utf8(y)));
-				this.nodes[BUCKETS + b] = hash('stateBucket', ...sorted.map((k) => this.entries.get(k)!.hash));
+				const entries = [...keys].map((k) => this.entries.get(k)!).sort((x, y) => compareBytes(x.keyBytes, y.keyBytes));
+				this.nodes[BUCKETS + b] = hash('stateBucket', ...entries.map(entryHash));
 			}
 			parents.add((BUCKETS + b) >> 1);
 		}

@@ -5,11 +5,12 @@
  * of the whole signed encoding, so no byte is outside both.
  */
 import { toHex, type Bytes, type Hex } from '../bytes.js';
-import { decode, encode, type Encodable } from '../codec.js';
+import { decode, encode, withoutLastBytes, type Encodable } from '../codec.js';
 import { AgoraError } from '../errors.js';
-import { hash, HASH_BYTES } from '../hash.js';
+import { domainPrefix, hash, HASH_BYTES } from '../hash.js';
 import { sign, signedMessage, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from '../keys.js';
 import * as s from '../schema.js';
+import { memo } from '../memo.js';
 
 export const TX_VERSION = 1;
 export const MAX_KIND_LENGTH = 32;
@@ -45,6 +46,9 @@ export function txSigningPayload(tx: UnsignedTx): Bytes {
 
 /** The exact bytes the signature covers, domain prefix included. */
 export function txSignedMessage(tx: UnsignedTx): Bytes {
+	const sig = (tx as Partial<Tx>).sig;
+	// A signed transaction's encoding, which its id and Merkle leaf need anyway, is the payload and the signature.
+	if (sig instanceof Uint8Array) return withoutLastBytes(encodeTx(tx as Tx), sig, domainPrefix('txSign'));
 	return signedMessage('txSign', txSigningPayload(tx));
 }
 
@@ -52,30 +56,21 @@ export function signTx<B extends Encodable>(tx: UnsignedTx<B>, keys: KeyPair): T
 	return { ...tx, sig: sign('txSign', txSigningPayload(tx), keys.secretKey) };
 }
 
-const encodedCache = new WeakMap<Tx, Bytes>();
-const idCache = new WeakMap<Tx, Bytes>();
+const encodedCache = memo<Tx, Bytes>('agora.tx.encoding');
+const idCache = memo<Tx, Bytes>('agora.tx.id');
+const idHexCache = memo<Tx, Hex>('agora.tx.idHex');
 
 /** Transactions are immutable once signed, so their encoding and id are cached. */
 export function encodeTx(tx: Tx): Bytes {
-	let bytes = encodedCache.get(tx);
-	if (!bytes) {
-		bytes = encode([...unsignedTuple(tx), tx.sig]);
-		encodedCache.set(tx, bytes);
-	}
-	return bytes;
+	return encodedCache.get(tx) ?? encodedCache.set(tx, encode([...unsignedTuple(tx), tx.sig]));
 }
 
 export function txId(tx: Tx): Bytes {
-	let id = idCache.get(tx);
-	if (!id) {
-		id = hash('tx', encodeTx(tx));
-		idCache.set(tx, id);
-	}
-	return id;
+	return idCache.get(tx) ?? idCache.set(tx, hash('tx', encodeTx(tx)));
 }
 
 export function txIdHex(tx: Tx): Hex {
-	return toHex(txId(tx));
+	return idHexCache.get(tx) ?? idHexCache.set(tx, toHex(txId(tx)));
 }
 
 /** Reads a transaction from its decoded tuple, checking every field's type. */
@@ -101,9 +96,14 @@ export function txToTuple(tx: Tx): Encodable[] {
 	return [...unsignedTuple(tx), tx.sig];
 }
 
-/** Decodes a transaction from canonical bytes; the bytes become its cached encoding. */
-export function decodeTx(bytes: Bytes): Tx {
-	const tx = txFromTuple(decode(bytes));
+/** Reads a transaction from its decoded tuple and the canonical bytes it was decoded from, which become its cached encoding. */
+export function txFromEncoded(value: unknown, bytes: Bytes, path = 'tx'): Tx {
+	const tx = txFromTuple(value, path);
 	encodedCache.set(tx, bytes);
 	return tx;
+}
+
+/** Decodes a transaction from canonical bytes; the bytes become its cached encoding. */
+export function decodeTx(bytes: Bytes): Tx {
+	return txFromEncoded(decode(bytes), bytes);
 }
