@@ -1,9 +1,11 @@
 /**
  * The Agora node: one member's full node. It owns the identity, the chain,
  * the mempool, the outbox of the member's own transactions, storage and
- * sync, and it seals blocks when its key may. It runs in a Web Worker in the
- * app and as is in Node (tests, the headless peer): every platform service
- * (store, signature verifier, clock, randomness) comes in through options.
+ * sync, and it seals blocks when its key may; as a validator of an engine
+ * that counts votes it also votes and reports double votes (validator.ts).
+ * It runs in a Web Worker in the app and as is in Node (tests, the headless
+ * peer, the simulator): every platform service (store, signature verifier,
+ * clock and timers, randomness) comes in through options.
  */
 import { fromHex, toHex, type Hex } from '../lib/core/bytes.js';
 import { AgoraError, isAgoraError } from '../lib/core/errors.js';
@@ -21,8 +23,10 @@ import type { Verifier } from '../lib/core/verify.js';
 import type { AgoraStore, StoredCommunity } from '../lib/store/types.js';
 import { Sync, type ImportResult, type PeerInfo } from '../lib/net/sync.js';
 import type { PeerLink } from '../lib/net/link.js';
+import { runtimeTimers, unref, type TimerHandle, type Timers } from '../lib/net/scheduler.js';
 import { inviteFragment, type Invite } from '../lib/net/invite.js';
 import type { BlockView, CommunityView, LogEntry, MemberView, NodeView, PostView } from './types.js';
+import { isDeadConsensusTx, ValidatorDuties } from './validator.js';
 
 export interface NodeOptions {
 	readonly store: AgoraStore;
@@ -33,6 +37,22 @@ export interface NodeOptions {
 	readonly agent: string;
 	/** Default lifetime of the member's own transactions. */
 	readonly txLifetimeMs?: number;
+	/** The runtime's timers by default; the simulator's virtual ones there. */
+	readonly timers?: Timers;
+	/**
+	 * When this node seals, if its key may: `pending` (the default) as soon as
+	 * transactions are waiting, as a small community's only authority does;
+	 * `always` on the engine's schedule, empty blocks too, and no sooner than
+	 * half a block time after the parent, as engines with many sealers need;
+	 * `never` (a member of a proof-of-work community who does not mine).
+	 */
+	readonly sealing?: 'pending' | 'always' | 'never';
+	/**
+	 * At most this many seal attempts (proof-of-work nonces) per `everyMs`, so
+	 * a miner shares its thread and, in the simulator, has a hash rate in
+	 * virtual time. Unbounded by default.
+	 */
+	readonly sealBudget?: { readonly attempts: number; readonly everyMs: number };
 }
 
 const LOG_LIMIT = 200;
@@ -40,6 +60,8 @@ const VIEW_POSTS = 100;
 const VIEW_BLOCKS = 20;
 const DEFAULT_TX_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 const ROOM_SECRET_BYTES = 16;
+/** Own transactions not yet in a block are sent to every peer again this often: a frame may have been lost. */
+export const REBROADCAST_MS = 10_000;
 
 export class AgoraNode {
 	private keys: KeyPair | null = null;
@@ -53,15 +75,29 @@ export class AgoraNode {
 	/** Outbox entries that have gone out to at least one peer in this session. */
 	private readonly sent = new Set<Hex>();
 	private readonly failed = new Map<Hex, { tx: Tx; reason: string }>();
+	/** Votes and evidence, when this member is a validator of an engine that counts votes. */
+	private readonly duties = new ValidatorDuties({
+		chain: () => this.chainRef,
+		keys: () => this.keys,
+		now: () => this.opts.now(),
+		outboxNonces: () => [...this.outbox.values()].map((tx) => tx.nonce),
+		publish: (tx) => this.publish(tx),
+		log: (level, message) => this.log(level, message)
+	});
 	private readonly logs: LogEntry[] = [];
 	private readonly listeners = new Set<() => void>();
 	private notifyScheduled = false;
-	private proposeTimer: ReturnType<typeof setTimeout> | null = null;
+	private readonly timers: Timers;
+	private proposeTimer: TimerHandle | null = null;
+	private proposeAt = 0;
+	private rebroadcastTimer: TimerHandle | null = null;
 	/** Serialises every change to the chain: imports from peers and our own blocks. */
 	private chainLock: Promise<unknown> = Promise.resolve();
 	private closed = false;
 
-	private constructor(private readonly opts: NodeOptions) {}
+	private constructor(private readonly opts: NodeOptions) {
+		this.timers = opts.timers ?? runtimeTimers;
+	}
 
 	/** Opens a node from its store: identity, community, blocks and outbox as they were. */
 	static async open(opts: NodeOptions): Promise<AgoraNode> {
@@ -194,7 +230,8 @@ export class AgoraNode {
 
 	close(): void {
 		this.closed = true;
-		if (this.proposeTimer) clearTimeout(this.proposeTimer);
+		if (this.proposeTimer) this.timers.clearTimeout(this.proposeTimer);
+		if (this.rebroadcastTimer) this.timers.clearTimeout(this.rebroadcastTimer);
 		this.sync?.close();
 		this.opts.store.close();
 		this.listeners.clear();
@@ -224,6 +261,8 @@ export class AgoraNode {
 				}
 			}
 			this.chainRef = chain;
+			// Any block up to the stored head may have had our vote before the reload.
+			this.duties.votedUpTo(chain.height);
 		}
 		for (const entry of await store.loadOutbox()) {
 			try {
@@ -241,21 +280,39 @@ export class AgoraNode {
 	private startCommunity(community: StoredCommunity): void {
 		this.community = community;
 		const chainId = fromHex(community.chainId);
-		this.sync = new Sync({
-			chainId,
-			agent: this.opts.agent,
-			now: this.opts.now,
-			chain: () => this.chainRef,
-			importBlocks: (blocks) => this.importBlocks(blocks),
-			importTxs: (txs) => this.importTxs(txs),
-			peerReady: (peer) => this.peerReady(peer),
-			log: (level, message) => this.log(level, message),
-			changed: () => this.changed()
-		});
+		this.sync = new Sync(
+			{
+				chainId,
+				agent: this.opts.agent,
+				now: this.opts.now,
+				chain: () => this.chainRef,
+				importBlocks: (blocks) => this.importBlocks(blocks),
+				importTxs: (txs) => this.importTxs(txs),
+				peerReady: (peer) => this.peerReady(peer),
+				log: (level, message) => this.log(level, message),
+				changed: () => this.changed()
+			},
+			this.timers
+		);
+		this.scheduleRebroadcast();
+	}
+
+	private scheduleRebroadcast(): void {
+		this.rebroadcastTimer = this.timers.setTimeout(() => {
+			if (this.closed) return;
+			this.sync?.announceTxs(this.pendingOwn());
+			this.scheduleRebroadcast();
+		}, REBROADCAST_MS);
+		unref(this.rebroadcastTimer);
+	}
+
+	/** This node's own transactions that still wait for a block: the member's, then its votes and evidence. */
+	private pendingOwn(): Tx[] {
+		return [...this.outbox.values(), ...this.duties.pending()];
 	}
 
 	private peerReady(peer: PeerInfo): void {
-		this.sync?.sendTxs(peer.id, [...this.outbox.values()]);
+		this.sync?.sendTxs(peer.id, this.pendingOwn());
 		for (const id of this.outbox.keys()) this.sent.add(id);
 		this.changed();
 	}
@@ -271,7 +328,14 @@ export class AgoraNode {
 	/** Verifies and adds blocks from a peer (or our own), persists them, and settles everything that follows. */
 	importBlocks(blocks: readonly Block[]): Promise<ImportResult> {
 		return this.withChainLock(async () => {
-			const verified = await verifyBlocks(blocks, this.opts.verifier);
+			// A block already here (gossip brings one from several peers) needs no second check: the chain answers `known`.
+			const known = blocks.map((b) => !!this.chainRef?.node(blockHashHex(b.header)));
+			const checked = await verifyBlocks(
+				blocks.filter((_, i) => !known[i]),
+				this.opts.verifier
+			);
+			let next = 0;
+			const verified = blocks.map((b, i) => (known[i] ? trusted(b) : checked[next++]!));
 			const added: Block[] = [];
 			let headChanged = false;
 			let failure: unknown = null;
@@ -296,8 +360,10 @@ export class AgoraNode {
 				}
 			}
 			if (added.length > 0) await this.persist(added);
+			for (const block of added) this.duties.observe(block.txs);
 			if (headChanged) {
 				await this.settleOutbox();
+				this.duties.headChanged();
 				this.schedulePropose();
 				this.changed();
 			}
@@ -330,6 +396,15 @@ export class AgoraNode {
 		for (const node of result.undone) for (const tx of node.block.txs) if (!chain.findTx(txIdHex(tx))) this.admit(tx);
 		if (result.undone.length > 0) this.log('warn', `reorganised: ${result.undone.length} block(s) replaced by ${result.applied.length}`);
 		this.mempool.prune(this.opts.now(), (sender) => getAccount(chain.state, sender).nonce);
+		// Votes and evidence the new head made pointless: gone, they cannot block the vote that takes their nonce.
+		for (const tx of this.mempool.all()) if (isDeadConsensusTx(chain, tx)) this.mempool.remove(tx);
+	}
+
+	/** A transaction the node made itself: into the pool and out to the peers. */
+	private publish(tx: Tx): void {
+		this.admit(tx);
+		this.sync?.announceTxs([tx]);
+		this.schedulePropose();
 	}
 
 	private async persist(blocks: readonly Block[]): Promise<void> {
@@ -356,13 +431,20 @@ export class AgoraNode {
 
 	importTxs(txs: readonly Tx[]): Promise<Tx[]> {
 		return (async () => {
-			const checks = txs.map(txSignatureChecks);
+			// Gossip brings most transactions more than once; the id covers every byte, so one already here was checked.
+			const known = (tx: Tx): boolean => this.mempool.has(txIdHex(tx)) || !!this.chainRef?.findTx(txIdHex(tx));
+			const unknown = txs.flatMap((tx, i) => (known(tx) ? [] : [{ tx, i }]));
+			const checks = unknown.map(({ tx }) => txSignatureChecks(tx));
 			const ok = await this.opts.verifier(checks.flat());
 			let at = 0;
-			checks.forEach((c, i) => {
-				if (ok.slice(at, (at += c.length)).includes(false)) throw new AgoraError('E_TX_SIGNATURE', `transaction ${i} has a forged signature`, `txs[${i}].sig`, txs[i]!.sig);
+			checks.forEach((c, k) => {
+				const { tx, i } = unknown[k]!;
+				if (ok.slice(at, (at += c.length)).includes(false)) throw new AgoraError('E_TX_SIGNATURE', `transaction ${i} has a forged signature`, `txs[${i}].sig`, tx.sig);
 			});
-			const fresh = txs.filter((tx) => !this.mempool.has(txIdHex(tx)) && !this.chainRef?.findTx(txIdHex(tx)) && this.admit(tx));
+			const candidates = unknown.map(({ tx }) => tx);
+			// Before the pool judges them: a double vote reuses a nonce, so the pool refuses its second half.
+			this.duties.observe(candidates);
+			const fresh = candidates.filter((tx) => !known(tx) && this.admit(tx));
 			if (fresh.length > 0) this.schedulePropose();
 			return fresh;
 		})();
@@ -403,14 +485,22 @@ export class AgoraNode {
 		const me = this.publicKey!;
 		let next = this.chainRef ? getAccount(this.chainRef.state, me).nonce : 0;
 		for (const tx of this.outbox.values()) if (toHex(tx.from) === me) next = Math.max(next, tx.nonce + 1);
+		for (const nonce of this.duties.nonces()) next = Math.max(next, nonce + 1);
 		return next;
 	}
 
 	// ---- sealing ----
 
+	/** Tries to seal after `delay` ms, or sooner when a try is already planned for earlier. */
 	private schedulePropose(delay = 0): void {
-		if (this.closed || !this.keys || !this.chainRef || this.proposeTimer) return;
-		this.proposeTimer = setTimeout(() => {
+		if (this.closed || !this.keys || !this.chainRef || this.opts.sealing === 'never') return;
+		const at = this.opts.now() + delay;
+		if (this.proposeTimer) {
+			if (this.proposeAt <= at) return;
+			this.timers.clearTimeout(this.proposeTimer);
+		}
+		this.proposeAt = at;
+		this.proposeTimer = this.timers.setTimeout(() => {
 			this.proposeTimer = null;
 			void this.proposeNow();
 		}, delay);
@@ -420,19 +510,28 @@ export class AgoraNode {
 		const chain = this.chainRef;
 		const keys = this.keys;
 		if (!chain || !keys || this.closed) return;
+		const always = this.opts.sealing === 'always';
 		const candidates = this.mempool.select((sender) => getAccount(chain.state, sender).nonce, chain.params.maxBlockTxs * 2);
-		if (candidates.length === 0) return;
+		if (candidates.length === 0 && !always) return;
 		const now = this.opts.now();
-		const proposal = chain.propose(keys, candidates, now);
+		if (always) {
+			// A steady chain, not one that spins as fast as the network: a block half a block time after its parent at
+			// the earliest, which is still before any engine lets the next sealer in line take over (a block time or more).
+			const due = chain.head.header.time + Math.floor(chain.params.blockTimeMs / 2);
+			if (now < due) return this.schedulePropose(due - now);
+		}
+		const budget = this.opts.sealBudget;
+		const proposal = chain.propose(keys, candidates, now, budget?.attempts ?? Infinity);
 		if (!proposal) return;
 		if ('wait' in proposal) {
-			this.schedulePropose(Math.max(proposal.wait - now, 10));
+			// Later when the engine says when; otherwise the seal ran out of attempts: try again after the budget's period.
+			this.schedulePropose(proposal.wait > now ? Math.max(proposal.wait - now, 10) : budget?.everyMs ?? 10);
 			return;
 		}
 		for (const { tx, error } of proposal.rejected) {
 			if (error.code !== 'E_TX_NONCE') this.mempool.remove(tx);
 		}
-		if (proposal.block.txs.length === 0) return;
+		if (proposal.block.txs.length === 0 && !always) return;
 		try {
 			const result = await this.importBlocks([proposal.block]);
 			if (result.headChanged) this.sync?.announceBlock(proposal.block);
@@ -533,7 +632,7 @@ export class AgoraNode {
 	private changed(): void {
 		if (this.notifyScheduled || this.closed) return;
 		this.notifyScheduled = true;
-		setTimeout(() => {
+		this.timers.setTimeout(() => {
 			this.notifyScheduled = false;
 			for (const listener of this.listeners) listener();
 		}, 30);

@@ -7,6 +7,12 @@
  * batches come back full. New blocks and transactions are announced to every
  * other peer, so announcements spread by gossip.
  *
+ * Nothing waits forever on a frame that was lost: a request for blocks that
+ * is not answered in time is asked again (of another peer that is ahead when
+ * there is one), and every peer tells the others where its head is every few
+ * seconds (`status`), so a node that missed an announcement still learns it
+ * is behind and catches up.
+ *
  * A peer that sends a malformed frame, a frame before `hello`, another
  * community's hello, unsolicited or unconnected blocks, an invalid block or a
  * forged transaction, or too many frames, is dropped with the reason.
@@ -18,6 +24,7 @@ import { encodeBlock, blockHash, type Block } from '../core/block/block.js';
 import type { Tx } from '../core/tx/tx.js';
 import type { PeerLink } from './link.js';
 import { TokenBucket } from './ratelimit.js';
+import { runtimeTimers, unref, type TimerHandle, type Timers } from './scheduler.js';
 import { encodeFrame, decodeFrame, MAX_BLOCKS_PER_FRAME, MAX_FRAME_BYTES, MAX_TXS_PER_FRAME, type Frame } from './wire.js';
 
 export interface ImportResult {
@@ -53,6 +60,13 @@ export interface PeerInfo {
 	readonly connectedAt: number;
 }
 
+/** Where a peer's head is, as far as we know. */
+interface PeerHead {
+	readonly height: number;
+	readonly head: Bytes | null;
+	readonly weight: bigint;
+}
+
 interface Peer {
 	readonly link: PeerLink;
 	readonly bucket: TokenBucket;
@@ -60,8 +74,12 @@ interface Peer {
 	/** When the peer last sent anything. */
 	heard: number;
 	hello: Extract<Frame, { type: 'hello' }> | null;
-	/** The `max` of our outstanding getBlocks, if any. */
-	awaiting: number | null;
+	/** The peer's head as last heard: from hello, then status frames and its announcements. */
+	head: PeerHead | null;
+	/** The timeout of our outstanding getBlocks, if any. */
+	request: TimerHandle | null;
+	/** Requests that timed out and whose answers may still arrive (and are then welcome). */
+	late: number;
 	/** Frames are handled one at a time per peer, in arrival order. */
 	queue: Promise<void>;
 }
@@ -70,21 +88,28 @@ const FRAME_BURST = 400;
 const FRAMES_PER_SECOND = 200;
 /** A quiet peer is pinged after this long, and dropped after three times as long. */
 export const KEEPALIVE_MS = 15_000;
+/** How often every peer is told where our head is. */
+export const STATUS_MS = 5_000;
+/** How long an answer to getBlocks may take before the request is made again. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** At most this many timed-out requests per peer may still be answered without the answer counting as unsolicited. */
+const MAX_LATE = 4;
 
 export class Sync {
 	private readonly peers = new Map<string, Peer>();
-	private readonly keepalive: ReturnType<typeof setInterval>;
+	private tickTimer: TimerHandle;
 
-	constructor(private readonly host: SyncHost) {
-		this.keepalive = setInterval(() => this.checkAlive(), KEEPALIVE_MS);
-		// In Node (tests, the headless peer) the timer must not keep the process alive.
-		(this.keepalive as { unref?: () => void }).unref?.();
+	constructor(
+		private readonly host: SyncHost,
+		private readonly timers: Timers = runtimeTimers
+	) {
+		this.tickTimer = this.scheduleTick();
 	}
 
 	peerList(): PeerInfo[] {
 		return [...this.peers.values()].map((p) => ({
 			id: p.link.id,
-			height: p.hello?.height ?? null,
+			height: p.head?.height ?? null,
 			agent: p.hello?.agent ?? null,
 			connectedAt: p.connectedAt
 		}));
@@ -93,13 +118,24 @@ export class Sync {
 	addPeer(link: PeerLink): void {
 		this.peers.get(link.id)?.link.close('replaced by a new connection');
 		const now = this.host.now();
-		const peer: Peer = { link, bucket: new TokenBucket(FRAME_BURST, FRAMES_PER_SECOND, now), connectedAt: now, heard: now, hello: null, awaiting: null, queue: Promise.resolve() };
+		const peer: Peer = {
+			link,
+			bucket: new TokenBucket(FRAME_BURST, FRAMES_PER_SECOND, now),
+			connectedAt: now,
+			heard: now,
+			hello: null,
+			head: null,
+			request: null,
+			late: 0,
+			queue: Promise.resolve()
+		};
 		this.peers.set(link.id, peer);
 		link.onMessage = (bytes) => {
 			// A handler bug must not stall this peer's queue for good: drop the peer instead.
 			peer.queue = peer.queue.then(() => this.receive(peer, bytes)).catch((e) => this.drop(peer, `internal error: ${(e as Error).message}`, false));
 		};
 		link.onClose = (reason) => {
+			this.cancelRequest(peer);
 			if (this.peers.get(link.id) === peer) this.peers.delete(link.id);
 			this.host.log('info', `peer ${short(link.id)} left: ${reason}`);
 			this.host.changed();
@@ -133,13 +169,21 @@ export class Sync {
 
 	/** Asks every peer that is ahead of us for blocks (after our head moved back, or on demand). */
 	syncAll(): void {
-		for (const p of this.peers.values()) if (p.hello && this.isAhead(p.hello)) this.requestBlocks(p);
+		for (const p of this.peers.values()) if (p.hello && this.isAhead(p.head)) this.requestBlocks(p);
 	}
 
 	close(): void {
-		clearInterval(this.keepalive);
-		for (const p of this.peers.values()) p.link.close('node stopped');
+		this.timers.clearTimeout(this.tickTimer);
+		for (const p of [...this.peers.values()]) p.link.close('node stopped');
 		this.peers.clear();
+	}
+
+	/** Tells every ready peer where our head is. */
+	sendStatus(): void {
+		const head = this.host.chain()?.head;
+		if (!head) return;
+		const bytes = encodeFrame({ type: 'status', height: head.height, head: fromHex(head.hash), weight: head.weight });
+		for (const p of this.peers.values()) if (p.hello) p.link.send(bytes);
 	}
 
 	/** Pings quiet peers and drops silent ones. */
@@ -150,6 +194,17 @@ export class Sync {
 			if (quiet >= 3 * KEEPALIVE_MS) this.drop(peer, `silent for ${Math.round(quiet / 1000)} s`, false);
 			else if (quiet >= KEEPALIVE_MS) this.send(peer, { type: 'ping', nonce: now % 0x100000000 });
 		}
+	}
+
+	private scheduleTick(): TimerHandle {
+		// In Node (tests, the headless peer) this timer must not keep the process alive.
+		const handle = this.timers.setTimeout(() => {
+			this.tickTimer = this.scheduleTick();
+			this.sendStatus();
+			this.checkAlive();
+		}, STATUS_MS);
+		unref(handle);
+		return handle;
 	}
 
 	private hello(): Frame {
@@ -177,19 +232,44 @@ export class Sync {
 		this.host.changed();
 	}
 
-	private isAhead(hello: Extract<Frame, { type: 'hello' }>): boolean {
+	private isAhead(head: PeerHead | null): boolean {
 		const chain = this.host.chain();
 		if (!chain) return true;
-		if (!hello.head) return false;
-		if (chain.node(toHex(hello.head))) return false;
-		return hello.weight >= chain.head.weight;
+		if (!head?.head) return false;
+		if (chain.node(toHex(head.head))) return false;
+		return head.weight >= chain.head.weight;
 	}
 
 	private requestBlocks(peer: Peer): void {
-		if (peer.awaiting !== null) return;
+		if (peer.request !== null) return;
 		const locator = (this.host.chain()?.locator() ?? []).slice(0, 64).map((h) => fromHex(h));
-		peer.awaiting = MAX_BLOCKS_PER_FRAME;
+		peer.request = this.timers.setTimeout(() => this.requestTimedOut(peer), REQUEST_TIMEOUT_MS);
+		unref(peer.request);
 		this.send(peer, { type: 'getBlocks', locator, max: MAX_BLOCKS_PER_FRAME });
+	}
+
+	private cancelRequest(peer: Peer): void {
+		if (peer.request === null) return;
+		this.timers.clearTimeout(peer.request);
+		peer.request = null;
+	}
+
+	/** The request or its answer was lost, or the peer is slow: ask another peer that is ahead, or this one again. */
+	private requestTimedOut(peer: Peer): void {
+		peer.request = null;
+		if (this.peers.get(peer.link.id) !== peer) return;
+		peer.late = Math.min(peer.late + 1, MAX_LATE);
+		this.host.log('info', `peer ${short(peer.link.id)} did not answer a request for blocks in time`);
+		const ahead = [...this.peers.values()].filter((p) => p.hello && p.request === null && this.isAhead(p.head));
+		const next = ahead.find((p) => p !== peer) ?? ahead[0];
+		if (next) this.requestBlocks(next);
+	}
+
+	/** Records where a peer's head is (its own word in hello and status; a block it announced, when heavier). */
+	private learnHead(peer: Peer, head: PeerHead): void {
+		const before = peer.head;
+		peer.head = head;
+		if (before?.height !== head.height || before.weight !== head.weight) this.host.changed();
 	}
 
 	private async receive(peer: Peer, bytes: Uint8Array): Promise<void> {
@@ -207,6 +287,8 @@ export class Sync {
 			await this.handle(peer, frame);
 		} catch (e) {
 			if (!isAgoraError(e)) throw e;
+			// An honest peer still on a branch that lost below our finalized block sends such blocks; it is behind, not lying.
+			if (e.code === 'E_BLOCK_FINALITY') return this.host.log('info', `ignoring a block from peer ${short(peer.link.id)}: ${e.message}`);
 			this.drop(peer, `${e.code}: ${e.message}`);
 		}
 	}
@@ -217,10 +299,16 @@ export class Sync {
 				if (peer.hello) throw new AgoraError('E_PEER', 'hello sent twice', 'frame.type', 'hello');
 				if (!equalBytes(frame.chain, this.host.chainId)) throw new AgoraError('E_PEER', 'peer belongs to another community', 'hello.chain', toHex(frame.chain));
 				peer.hello = frame;
+				peer.head = { height: frame.height, head: frame.head, weight: frame.weight };
 				this.host.log('info', `peer ${short(peer.link.id)} joined at height ${frame.height} (${frame.agent})`);
 				this.host.peerReady(this.peerList().find((p) => p.id === peer.link.id)!);
-				if (this.isAhead(frame)) this.requestBlocks(peer);
+				if (this.isAhead(peer.head)) this.requestBlocks(peer);
 				this.host.changed();
+				return;
+			}
+			case 'status': {
+				this.learnHead(peer, { height: frame.height, head: frame.head, weight: frame.weight });
+				if (this.isAhead(peer.head)) this.requestBlocks(peer);
 				return;
 			}
 			case 'getBlocks': {
@@ -230,17 +318,23 @@ export class Sync {
 				return;
 			}
 			case 'blocks': {
-				if (peer.awaiting === null) throw new AgoraError('E_PEER', 'blocks nobody asked for', 'frame.type', 'blocks');
-				peer.awaiting = null;
+				const answer = peer.request !== null;
+				if (answer) this.cancelRequest(peer);
+				else if (peer.late > 0) peer.late--;
+				else throw new AgoraError('E_PEER', 'blocks nobody asked for', 'frame.type', 'blocks');
 				if (frame.blocks.length === 0) return;
 				const result = await this.host.importBlocks(frame.blocks);
-				if (result.orphan) throw new AgoraError('E_BLOCK_PARENT', 'the blocks sent do not connect to our chain', 'blocks[0].parent', toHex(frame.blocks[0]!.header.parent));
+				if (result.orphan) {
+					// A late answer was made for a locator we may have moved away from since; only a current answer must connect.
+					if (!answer) return;
+					throw new AgoraError('E_BLOCK_PARENT', 'the blocks sent do not connect to our chain', 'blocks[0].parent', toHex(frame.blocks[0]!.header.parent));
+				}
 				if (result.headChanged) {
 					this.announceBlock(this.host.chain()!.head.block, peer.link.id);
 					this.host.changed();
 				}
 				// Keep asking while batches bring something new and the peer's head is still unknown here.
-				if (result.added.length > 0 && this.isAhead(peer.hello!)) this.requestBlocks(peer);
+				if (result.added.length > 0 && this.isAhead(peer.head)) this.requestBlocks(peer);
 				return;
 			}
 			case 'newBlock': {
@@ -250,7 +344,7 @@ export class Sync {
 					return;
 				}
 				const node = this.host.chain()?.node(toHex(blockHash(frame.block.header)));
-				if (node && node.weight >= peer.hello!.weight) peer.hello = { ...peer.hello!, height: node.height, head: fromHex(node.hash), weight: node.weight };
+				if (node && node.weight >= (peer.head?.weight ?? 0n)) this.learnHead(peer, { height: node.height, head: fromHex(node.hash), weight: node.weight });
 				if (result.headChanged) {
 					this.announceBlock(frame.block, peer.link.id);
 					this.host.changed();

@@ -29,6 +29,8 @@ export type Frame =
 	/** A new head, announced by gossip. */
 	| { readonly type: 'newBlock'; readonly block: Block }
 	| { readonly type: 'txs'; readonly txs: readonly Tx[] }
+	/** Where the sender's head is now, sent periodically: a peer that missed an announcement still learns it is behind. */
+	| { readonly type: 'status'; readonly height: number; readonly head: Bytes; readonly weight: bigint }
 	/** Keepalive: a peer that answers nothing for a while is gone (a closed tab leaves no close behind). */
 	| { readonly type: 'ping'; readonly nonce: number }
 	| { readonly type: 'pong'; readonly nonce: number };
@@ -41,8 +43,10 @@ function weightBytes(w: bigint): Bytes {
 	return w === 0n ? new Uint8Array() : Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
 }
 
-function weightFrom(bytes: Bytes): bigint {
-	if (bytes.length > 0 && bytes[0] === 0) throw new AgoraError('E_FRAME', 'weight has a leading zero byte', 'hello.weight', bytes);
+/** A fork-choice weight: big-endian unsigned bytes without leading zeros (none at all for 0). */
+function readWeight(value: unknown, path: string): bigint {
+	const bytes = s.bytes(value, path, undefined, 64);
+	if (bytes.length > 0 && bytes[0] === 0) throw new AgoraError('E_FRAME', 'weight has a leading zero byte', path, bytes);
 	return bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
 }
 
@@ -50,6 +54,8 @@ function bodyOf(frame: Frame): Encodable {
 	switch (frame.type) {
 		case 'hello':
 			return { chain: frame.chain, height: frame.height, head: frame.head, weight: weightBytes(frame.weight), agent: frame.agent };
+		case 'status':
+			return { height: frame.height, head: frame.head, weight: weightBytes(frame.weight) };
 		case 'getBlocks':
 			return { locator: [...frame.locator], max: frame.max };
 		case 'blocks':
@@ -79,9 +85,13 @@ function readFrame(value: unknown): Frame {
 				chain: s.bytes(r.chain, 'hello.chain', HASH_BYTES),
 				height: s.int(r.height, 'hello.height'),
 				head: r.head === null ? null : s.bytes(r.head, 'hello.head', HASH_BYTES),
-				weight: weightFrom(s.bytes(r.weight, 'hello.weight', undefined, 64)),
+				weight: readWeight(r.weight, 'hello.weight'),
 				agent: s.str(r.agent, 'hello.agent', MAX_AGENT_BYTES)
 			};
+		}
+		case 'status': {
+			const r = s.exactRecord(body, 'status', ['height', 'head', 'weight']);
+			return { type, height: s.int(r.height, 'status.height'), head: s.bytes(r.head, 'status.head', HASH_BYTES), weight: readWeight(r.weight, 'status.weight') };
 		}
 		case 'getBlocks': {
 			const r = s.exactRecord(body, 'getBlocks', ['locator', 'max']);

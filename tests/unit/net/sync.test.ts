@@ -1,8 +1,14 @@
-/** The sync protocol's rules for peers, against a host that has no chain of its own to lose. */
+/** The sync protocol's rules for peers, against a host that has no chain of its own to lose (or a genesis-only one). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Sync, KEEPALIVE_MS, type SyncHost } from '../../../src/lib/net/sync.js';
-import { encodeFrame, decodeFrame, type Frame } from '../../../src/lib/net/wire.js';
+import { Sync, KEEPALIVE_MS, REQUEST_TIMEOUT_MS, STATUS_MS, type SyncHost } from '../../../src/lib/net/sync.js';
+import { encodeFrame, decodeFrame, WIRE_VERSION, type Frame } from '../../../src/lib/net/wire.js';
+import { encode } from '../../../src/lib/core/codec.js';
 import type { PeerLink } from '../../../src/lib/net/link.js';
+import type { TimerHandle, Timers } from '../../../src/lib/net/scheduler.js';
+import type { Chain } from '../../../src/lib/core/chain.js';
+import { AgoraError } from '../../../src/lib/core/errors.js';
+import { fromHex } from '../../../src/lib/core/bytes.js';
+import { genesisFor, key, openChain } from '../../helpers/community.js';
 import { until } from '../../helpers/nodes.js';
 
 const CHAIN = new Uint8Array(32).fill(1);
@@ -54,6 +60,46 @@ function setup() {
 	return { h, sync, peer };
 }
 
+/** Timers the test fires by hand: `fire(ms)` runs every pending timer that was set for `ms`. */
+function manualTimers(): Timers & { fire(ms: number): void } {
+	const pending = new Map<number, { fn: () => void; ms: number }>();
+	let next = 0;
+	return {
+		setTimeout: (fn, ms) => {
+			pending.set(++next, { fn, ms });
+			return next;
+		},
+		clearTimeout: (handle: TimerHandle) => void pending.delete(handle as number),
+		fire(ms) {
+			for (const [id, t] of [...pending]) {
+				if (t.ms !== ms) continue;
+				pending.delete(id);
+				t.fn();
+			}
+		}
+	};
+}
+
+const UNKNOWN_HEAD = new Uint8Array(32).fill(9);
+const requests = (sent: Frame[]) => sent.filter((f) => f.type === 'getBlocks').length;
+const settle = () => new Promise((r) => setTimeout(r, 5));
+
+/** A sync with manual timers over a host whose chain is just a genesis block (its own chain id, so hellos match). */
+async function genesisSetup(importBlocks: SyncHost['importBlocks'] = async () => ({ orphan: false, added: [], headChanged: false })) {
+	const chain: Chain = await openChain(genesisFor(key(0)));
+	const timers = manualTimers();
+	const h = { ...host(), chainId: chain.chainId, chain: () => chain, importBlocks };
+	const sync = new Sync(h, timers);
+	syncs.push(sync);
+	const join = (id: string, head: Uint8Array, weight: bigint) => {
+		const peer = fakeLink(id);
+		sync.addPeer(peer.link);
+		peer.receive({ type: 'hello', chain: chain.chainId, height: 1, head, weight, agent: 'x' });
+		return peer;
+	};
+	return { h, sync, chain, timers, join };
+}
+
 describe('Sync', () => {
 	it('opens with hello', () => {
 		const { peer } = setup();
@@ -98,4 +144,85 @@ describe('Sync', () => {
 		sync.checkAlive();
 		expect(peer.closed()).toEqual({ reason: expect.stringContaining('silent'), misbehaved: false });
 	});
+
+	it('tells every ready peer where its head is every few seconds', async () => {
+		const { timers, join, chain } = await genesisSetup();
+		const peer = join('p', fromHex(chain.head.hash), 0n);
+		await settle();
+		timers.fire(STATUS_MS);
+		expect(peer.sent.at(-1)).toEqual({ type: 'status', height: 0, head: fromHex(chain.head.hash), weight: 0n });
+	});
+
+	it('asks a peer for blocks when its status shows a head it does not know, not when it knows it', async () => {
+		const { join, chain } = await genesisSetup();
+		const peer = join('p', fromHex(chain.head.hash), 0n);
+		await settle();
+		expect(requests(peer.sent)).toBe(0);
+		peer.receive({ type: 'status', height: 0, head: fromHex(chain.head.hash), weight: 0n });
+		await settle();
+		expect(requests(peer.sent)).toBe(0);
+		peer.receive({ type: 'status', height: 3, head: UNKNOWN_HEAD, weight: 3n });
+		await until('a request', () => requests(peer.sent) === 1);
+	});
+
+	it('asks again when a request for blocks goes unanswered, of another peer that is ahead first', async () => {
+		const { timers, join } = await genesisSetup();
+		const p = join('p', UNKNOWN_HEAD, 5n);
+		const q = join('q', UNKNOWN_HEAD, 5n);
+		await until('both asked', () => requests(p.sent) === 1 && requests(q.sent) === 1);
+		q.receive({ type: 'blocks', blocks: [] });
+		await settle();
+		timers.fire(REQUEST_TIMEOUT_MS);
+		expect(requests(q.sent)).toBe(2);
+		expect(requests(p.sent)).toBe(1);
+		// With nobody else ahead and free, the same peer is asked again.
+		timers.fire(REQUEST_TIMEOUT_MS);
+		expect(requests(q.sent) + requests(p.sent)).toBe(4);
+	});
+
+	it('welcomes the late answer to a request that timed out, but not an unsolicited one', async () => {
+		const { timers, join } = await genesisSetup();
+		const p = join('p', UNKNOWN_HEAD, 5n);
+		await until('asked', () => requests(p.sent) === 1);
+		timers.fire(REQUEST_TIMEOUT_MS);
+		expect(requests(p.sent)).toBe(2);
+		p.receive({ type: 'blocks', blocks: [] });
+		p.receive({ type: 'blocks', blocks: [] });
+		await settle();
+		expect(p.closed()).toBeNull();
+		p.receive({ type: 'blocks', blocks: [] });
+		await until('dropped', () => p.closed() !== null);
+		expect(p.closed()).toEqual({ reason: expect.stringContaining('nobody asked for'), misbehaved: true });
+	});
+
+	it('does not drop a peer for a block that branches off below the finalized block: the peer is behind, not lying', async () => {
+		const { h, join } = await genesisSetup(async () => {
+			throw new AgoraError('E_BLOCK_FINALITY', 'branches off below the finalized block', 'header.parent');
+		});
+		const p = join('p', UNKNOWN_HEAD, 5n);
+		p.receive({ type: 'blocks', blocks: [genesisFor(key(1))] });
+		await until('logged', () => h.logs.some((l) => l.includes('branches off below the finalized block')));
+		expect(p.closed()).toBeNull();
+	});
 });
+
+describe('the status frame', () => {
+	const status: Frame = { type: 'status', height: 7, head: UNKNOWN_HEAD, weight: 300n };
+
+	it('round-trips', () => {
+		expect(decodeFrame(encodeFrame(status))).toEqual(status);
+	});
+
+	it('refuses a weight with a leading zero byte (a second encoding of one weight)', () => {
+		expect(decodeFrame(encodeRawStatus(new Uint8Array([1, 44])))).toEqual(status);
+		expect(() => decodeFrame(encodeRawStatus(new Uint8Array([0, 1, 44])))).toThrow(/leading zero/);
+	});
+
+	it('refuses a status without a head', () => {
+		expect(() => decodeFrame(encodeRawStatus(new Uint8Array([1]), null))).toThrow(/status\.head/);
+	});
+});
+
+function encodeRawStatus(weight: Uint8Array, head: Uint8Array | null = UNKNOWN_HEAD): Uint8Array {
+	return encode([WIRE_VERSION, 'status', { height: 7, head, weight }]);
+}

@@ -1,0 +1,33 @@
+/** Shared by the simulator tests: the seed (replay any run with AGORA_SIM_SEED) and probes into a running simulation. */
+import { blockHashHex, type Block } from '../../src/lib/core/block/block.js';
+import type { Simulation } from '../../src/lib/sim/world.js';
+
+/** The seed of the randomised tests: fixed, unless AGORA_SIM_SEED asks for another (printed in every test name). */
+export function simSeed(fallback: number): number {
+	const env = process.env.AGORA_SIM_SEED;
+	return env === undefined ? fallback : Number(env);
+}
+
+/** What each member's chain looked like at a virtual time. */
+export interface Snapshot {
+	heads: string[];
+	finalized: number[];
+}
+
+/** Records every member's head and finalized height `at` virtual ms after the start. */
+export function snapshotAt(sim: Simulation, at: number): Snapshot {
+	const snap: Snapshot = { heads: [], finalized: [] };
+	sim.add({
+		name: `snapshot@${at}`,
+		start: (s) =>
+			s.clock.setTimeout(() => {
+				snap.heads = s.members.map((m) => m.node.chain!.head.hash);
+				snap.finalized = s.members.map((m) => m.node.chain!.finalized.height);
+			}, at)
+	});
+	return snap;
+}
+
+export function hashes(blocks: readonly Block[]): string[] {
+	return blocks.map((b) => blockHashHex(b.header));
+}
