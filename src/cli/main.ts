@@ -2,12 +2,18 @@
  * The `agora` command: dispatches to one module per subcommand. Exit codes:
  * 0 done, 1 failed (one line on stderr), 2 the command line was wrong.
  */
-import { CliError, UsageError, parseFlags, type Command, type Io } from './command.js';
+import { CliError, UsageError, parseCommandLine, type Command, type Io } from './command.js';
 import { serve } from './commands/serve.js';
 import { relay } from './commands/relay.js';
+import { keygen } from './commands/keygen.js';
+import { genesis } from './commands/genesis.js';
+import { simulate } from './commands/simulate.js';
+import { verify } from './commands/verify.js';
+import { proof } from './commands/proof.js';
+import { verifyProof } from './commands/verify-proof.js';
 
 /** Every subcommand, in the order help lists them. */
-const commands: readonly Command[] = [serve, relay];
+const commands: readonly Command[] = [serve, relay, keygen, genesis, simulate, verify, proof, verifyProof];
 
 const processIo: Io = {
 	out: (line) => process.stdout.write(line + '\n'),
@@ -22,7 +28,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 		}
 		const command = find(name);
 		if (rest.includes('--help') || rest.includes('-h')) return help(name, io);
-		return await command.run(parseFlags(name, rest, command.flags), io);
+		const { flags, args } = parseCommandLine(name, rest, command.flags, command.args);
+		return await command.run(flags, io, args);
 	} catch (error) {
 		if (error instanceof CliError) {
 			const hint = error instanceof UsageError ? ` (see "agora help${error.command ? ' ' + error.command : ''}")` : '';
@@ -52,14 +59,16 @@ function help(name: string | undefined, io: Io): number {
 		return 0;
 	}
 	const command = find(name);
-	const flags = Object.entries(command.flags).map(([flag, spec]) => ({ label: `--${flag}${spec.arg ? ' ' + spec.arg : ''}`, help: spec.help }));
-	io.out(`Usage: agora ${command.name}${flags.map((f) => ` [${f.label}]`).join('')}`);
+	const args = (command.args ?? []).map((a) => ({ label: a.optional ? `[<${a.name}>]` : `<${a.name}>`, help: a.help }));
+	const flags = Object.entries(command.flags).map(([flag, spec]) => ({ label: `--${flag}${spec.arg ? ' ' + spec.arg : ''}`, help: spec.help, multiple: spec.multiple }));
+	io.out(`Usage: agora ${command.name}${args.map((a) => ` ${a.label}`).join('')}${flags.map((f) => ` [${f.label}]${f.multiple ? '…' : ''}`).join('')}`);
 	io.out('');
 	io.out(command.summary.charAt(0).toUpperCase() + command.summary.slice(1) + '.');
-	if (flags.length) {
+	const rows = [...args, ...flags];
+	if (rows.length) {
 		io.out('');
-		const width = Math.max(...flags.map((f) => f.label.length));
-		for (const f of flags) io.out(`  ${f.label.padEnd(width)}  ${f.help}`);
+		const width = Math.max(...rows.map((r) => r.label.length));
+		for (const r of rows) io.out(`  ${r.label.padEnd(width)}  ${r.help}`);
 	}
 	return 0;
 }
