@@ -281,11 +281,12 @@ describe('chain: proposing with several authorities', () => {
 
 	it('an out-of-turn authority waits, then may seal once the wait is over', async () => {
 		const chain = await openChain(G3);
-		const p = chain.propose(S[0], [], T0 + 2000);
+		// S[2]'s own turn is next after this one, so it waits longest (see poa.ts plan).
+		const p = chain.propose(S[2], [], T0 + 2000);
 		expect(p && 'wait' in p).toBe(true);
 		const wait = (p as { wait: number }).wait;
 		expect(wait).toBeGreaterThan(T0 + 2000);
-		const q = chain.propose(S[0], [], wait);
+		const q = chain.propose(S[2], [], wait);
 		expect(q !== null && !('wait' in q)).toBe(true);
 		if (!q || 'wait' in q) return;
 		expect(q.block.header.seal).toEqual({ difficulty: 1 });

@@ -95,9 +95,12 @@ export const poa: ConsensusEngine = {
 		if (!authorities.includes(proposer) || recentSigners(parent, authorities.length, ctx).has(proposer)) return null;
 		const height = parent.height + 1;
 		const turn = inTurn(authorities, height) === proposer;
-		// Out-of-turn authorities wait, longer the further they are from the turn, so the in-turn block usually wins.
-		const distance = (authorities.indexOf(proposer) - (height % authorities.length) + authorities.length) % authorities.length;
-		const delay = turn ? 0 : ctx.params.blockTimeMs * (1 + distance);
+		// Out-of-turn authorities wait so the in-turn block usually wins, and among them the one whose own
+		// turn is furthest away goes first: an authority that sealed just before its turn would be a recent
+		// signer at its turn and push that block out of turn too, so the rotation would never recover.
+		const n = authorities.length;
+		const untilOwnTurn = (authorities.indexOf(proposer) - (height % n) + n) % n;
+		const delay = turn ? 0 : ctx.params.blockTimeMs * (n - untilOwnTurn);
 		// The wait runs from the parent's time, not from now: counted from now it would never be over, and
 		// the chain would stall whenever the in-turn authority is offline.
 		return { seal: { difficulty: turn ? IN_TURN : OUT_OF_TURN }, notBefore: parent.time + 1 + delay };
