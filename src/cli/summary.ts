@@ -2,10 +2,12 @@
  * What `agora verify` reports about a valid export, built from small
  * sections so that each module of the ledger (governance, the queue) adds
  * its own: a section reads the loaded chain and gives its JSON and one line
- * of text.
+ * of text. `agora simulate` prints the same summary of the file it wrote.
  */
 import { toHex } from '../lib/core/bytes.js';
 import type { LoadedExport } from '../lib/core/export/load.js';
+import { governanceSummary } from '../lib/core/state/dao/queries.js';
+import { queueSummary } from '../lib/core/state/queue/queries.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -13,6 +15,16 @@ export interface SummarySection {
 	readonly name: string;
 	readonly build: (loaded: LoadedExport) => { readonly json: Json; readonly text: string };
 }
+
+/** `a 3, b 1` for the non-zero counts, in the order given. */
+function nonZero(counts: Readonly<Record<string, number>>): string {
+	return Object.entries(counts)
+		.filter(([, n]) => n > 0)
+		.map(([k, n]) => `${k} ${n}`)
+		.join(', ');
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 const file: SummarySection = {
 	name: 'file',
@@ -52,17 +64,49 @@ const transactions: SummarySection = {
 	build: ({ chain: c }) => {
 		const counts = new Map<string, number>();
 		for (let h = 1; h <= c.height; h++) for (const tx of c.blockAt(h)!.block.txs) counts.set(tx.kind, (counts.get(tx.kind) ?? 0) + 1);
-		const kinds = [...counts.keys()].sort();
+		const byKind = Object.fromEntries([...counts.keys()].sort().map((k) => [k, counts.get(k)!]));
 		const total = [...counts.values()].reduce((a, b) => a + b, 0);
+		return { json: { total, byKind }, text: `${total}${total ? ` (${nonZero(byKind)})` : ''}` };
+	}
+};
+
+/** Proposals by status, ballots, delegations, the treasury, and which governed settings proposals made (or scheduled). */
+const governance: SummarySection = {
+	name: 'governance',
+	build: ({ chain: c }) => {
+		const g = governanceSummary(c.state);
+		const made = g.settings.flatMap((s) => [...(s.proposal === null ? [] : [`${s.name} from ${s.effectiveFrom}`]), ...(s.pending ? [`${s.name} from ${s.pending.effectiveFrom} (scheduled)`] : [])]);
+		const byStatus = nonZero(g.byStatus);
 		return {
-			json: { total, byKind: Object.fromEntries(kinds.map((k) => [k, counts.get(k)!])) },
-			text: `${total}${kinds.length ? ` (${kinds.map((k) => `${k} ${counts.get(k)}`).join(', ')})` : ''}`
+			json: g as unknown as Json,
+			text: [
+				`${plural(g.proposals, 'proposal')}${byStatus ? ` (${byStatus})` : ''}`,
+				plural(g.ballots, 'ballot'),
+				plural(g.delegations, 'delegation'),
+				plural(g.members, 'member'),
+				`treasury ${g.treasury}`,
+				`settings by proposal: ${made.length ? made.join(', ') : 'none'}`
+			].join(', ')
+		};
+	}
+};
+
+/** Messages by guarantee, and what became of their deliveries. */
+const queue: SummarySection = {
+	name: 'queue',
+	build: ({ chain: c }) => {
+		const q = queueSummary(c.state);
+		const byGuarantee = nonZero(q.byGuarantee);
+		const outcomes = { acked: q.acked, nacked: q.nacked, 'dead-lettered': q.deadLettered, expired: q.expired, redriven: q.redriven, pending: q.pending, 'in flight': q.inFlight, held: q.held };
+		return {
+			json: q as unknown as Json,
+			text: `${plural(q.messages, 'message')}${byGuarantee ? ` (${byGuarantee})` : ''}, ${plural(q.deliveries, 'delivery', 'deliveries')}${q.deliveries ? ` (${nonZero(outcomes)})` : ''}, fees ${q.feesCollected}`
 		};
 	}
 };
 
 /** In the order they are printed. */
-export const SUMMARY_SECTIONS: readonly SummarySection[] = [file, chain, head, finalized, transactions];
+export const SUMMARY_SECTIONS: readonly SummarySection[] = [file, chain, head, finalized, transactions, governance, queue];
 
 export function summarize(loaded: LoadedExport, sections: readonly SummarySection[] = SUMMARY_SECTIONS): { json: Record<string, Json>; lines: string[] } {
 	const json: Record<string, Json> = { valid: true };

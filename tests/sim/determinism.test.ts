@@ -1,8 +1,9 @@
 /**
  * The same options give the same chain, byte for byte (the CLI writes it to
  * a file and promises a byte-identical file); another seed gives another.
- * The runs use the defaults: latency, loss, churn and traffic all drawn from
- * the seed.
+ * The runs use the defaults: latency, loss, churn and traffic (posts and
+ * payments, proposals and ballots, messages and their answers) all drawn
+ * from the seed.
  */
 import { describe, expect, it } from 'vitest';
 import { ENGINE_NAMES } from '../../src/lib/core/consensus/engine.js';
@@ -37,6 +38,10 @@ describe('options', () => {
 		['a loss that is not a probability', { loss: 1 }, 'loss'],
 		['a churn that is not a probability', { churn: -0.1 }, 'churn'],
 		['a negative transaction rate', { txsPerSecond: -1 }, 'txsPerSecond'],
+		['traffic that is not a boolean', { traffic: 'yes' as never }, 'traffic'],
+		['no founding node at all', { outsiders: 4 }, 'outsiders'],
+		['more sealers than founding nodes', { outsiders: 1, sealers: 4 }, 'sealers'],
+		['a negative number of absent members', { absent: -1 }, 'absent'],
 		['a partition naming a member that does not exist', { partitions: [{ from: 0, to: 1, groups: [[0, 4]] }] }, 'partitions[0].groups[0][1]'],
 		['a partition that heals before it starts', { partitions: [{ from: 10, to: 5, groups: [[0]] }] }, 'partitions[0].to']
 	];

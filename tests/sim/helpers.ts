@@ -1,5 +1,6 @@
-/** Shared by the simulator tests: the seed (replay any run with AGORA_SIM_SEED) and probes into a running simulation. */
+/** Shared by the simulator tests: the seed (replay any run with AGORA_SIM_SEED), probes into a running simulation, and the chain it agreed on. */
 import { blockHashHex, type Block } from '../../src/lib/core/block/block.js';
+import type { Chain } from '../../src/lib/core/chain.js';
 import type { Simulation } from '../../src/lib/sim/world.js';
 
 /** The seed of the randomised tests: fixed, unless AGORA_SIM_SEED asks for another (printed in every test name). */
@@ -30,4 +31,12 @@ export function snapshotAt(sim: Simulation, at: number): Snapshot {
 
 export function hashes(blocks: readonly Block[]): string[] {
 	return blocks.map((b) => blockHashHex(b.header));
+}
+
+/** The chain of a member that holds every block of the run's result (one that was offline at the end may be behind). */
+export function agreedChain(sim: Simulation, result: { readonly blocks: readonly Block[] }): Chain {
+	const last = blockHashHex(result.blocks.at(-1)!.header);
+	const chain = sim.members.map((m) => m.node.chain!).find((c) => c.blockAt(result.blocks.length - 1)?.hash === last);
+	if (!chain) throw new Error('no member holds the agreed chain');
+	return chain;
 }

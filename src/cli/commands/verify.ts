@@ -16,12 +16,16 @@ const flags = {
 	json: { type: 'boolean', help: 'print the summary, or the failure, as JSON on stdout' }
 } as const satisfies FlagSpecs;
 
-/** Loads and checks an export file against the clock now; throws an AgoraError (usually an ExportError) when it is invalid. */
-export async function loadExportFile(command: string, path: string): Promise<LoadedExport> {
+/**
+ * Loads and checks an export file against the clock `now` (no block may be
+ * further ahead of it than the chain allows); throws an AgoraError (usually
+ * an ExportError) when it is invalid.
+ */
+export async function loadExportFile(command: string, path: string, now = Date.now()): Promise<LoadedExport> {
 	const source = await readStream(command, path);
 	const verifier = cliVerifier();
 	try {
-		return await loadExport(source, { verifier: verifier.verify, now: Date.now() });
+		return await loadExport(source, { verifier: verifier.verify, now });
 	} finally {
 		await verifier.close();
 	}

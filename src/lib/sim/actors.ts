@@ -1,8 +1,9 @@
 /**
  * Actors put work into a simulated community on a schedule of their own:
- * members posting and paying each other here; governance and queue traffic
- * in later issues. An actor gets the running simulation when it starts and
- * draws its randomness from a stream named after it.
+ * members posting and paying each other, and members going away for a
+ * while, here; governance (governance.ts) and messages (messages.ts) in
+ * their own modules. An actor gets the running simulation when it starts
+ * and draws its randomness from streams named after it.
  */
 import type { Encodable } from '../core/codec.js';
 import type { Simulation, SimMember } from './world.js';
@@ -29,10 +30,10 @@ export class MemberTraffic implements Actor {
 		let sent = 0;
 		const next = (): void => {
 			sim.clock.setTimeout(() => {
-				const online = sim.members.filter((m) => sim.isOnline(m.index));
-				if (online.length > 0) {
-					const from = rng.pick(online);
-					sim.submit(from, ...this.transaction(sim, from, rng.next(), rng.int(1, 100), sent++));
+				const able = sim.members.filter((m) => sim.canAct(m));
+				if (able.length > 0) {
+					const from = rng.pick(able);
+					void sim.submit(from, ...this.transaction(sim, from, rng.next(), rng.int(1, 100), sent++));
 				}
 				next();
 			}, rng.exponential(meanGap));

@@ -10,6 +10,8 @@ import { ENGINE_NAMES, type EngineName } from '../core/consensus/engine.js';
 import { EVIDENCE_KIND } from '../core/state/consensus.js';
 import * as s from '../core/schema.js';
 import { MemberTraffic, type Actor } from './actors.js';
+import { GovernanceTraffic } from './governance.js';
+import { MessageTraffic, Recipients } from './messages.js';
 import { Simulation, type Partition, type WorldOptions } from './world.js';
 
 export interface SimOptions {
@@ -27,6 +29,14 @@ export interface SimOptions {
 	readonly churn?: number;
 	/** Transactions members send per virtual second, all together (default 2). */
 	readonly txsPerSecond?: number;
+	/** Governance and message traffic besides those transactions (default true): see `trafficActors`. */
+	readonly traffic?: boolean;
+	/** The last `outsiders` nodes start outside the community, to be admitted by a proposal (default 0). */
+	readonly outsiders?: number;
+	/** Founding members with no node, who never answer a message or vote (default 1). */
+	readonly absent?: number;
+	/** How many of the first nodes seal at genesis (default 5, under PoS and FBA 7, or all the founding nodes if fewer). */
+	readonly sealers?: number;
 	/** Links each member keeps (default 4). */
 	readonly degree?: number;
 	/** Give up after this much virtual time (default: 60 s plus 10 s per block). */
@@ -53,6 +63,8 @@ export const SIM_DEFAULTS = {
 	loss: 0.01,
 	churn: 0.01,
 	txsPerSecond: 2,
+	traffic: true,
+	absent: 1,
 	degree: 4,
 	banMs: 60_000,
 	/** PoW miners: 64 attempts every 500 ms each. */
@@ -66,6 +78,7 @@ export const MAX_SIM_BLOCKS = 100_000;
 export interface SimPlan extends WorldOptions {
 	readonly blocks: number;
 	readonly txsPerSecond: number;
+	readonly traffic: boolean;
 	readonly maxVirtualMs: number;
 }
 
@@ -82,9 +95,13 @@ export function planOf(o: SimOptions): SimPlan {
 		const groups = s.array(p.groups, `partitions[${i}].groups`, nodes).map((g, j) => s.array(g, `partitions[${i}].groups[${j}]`, nodes).map((n, k) => s.int(n, `partitions[${i}].groups[${j}][${k}]`, 0, nodes - 1)));
 		return { from, to, groups };
 	});
+	const outsiders = s.int(o.outsiders ?? 0, 'outsiders', 0, nodes - 1);
 	return {
 		seed: s.int(o.seed, 'seed'),
 		nodes,
+		outsiders,
+		absent: s.int(o.absent ?? SIM_DEFAULTS.absent, 'absent', 0, MAX_SIM_NODES),
+		...(o.sealers === undefined ? {} : { sealers: s.int(o.sealers, 'sealers', 1, nodes - outsiders) }),
 		blocks,
 		consensus: s.oneOf(o.consensus, 'consensus', ENGINE_NAMES),
 		network: { latencyMs: { min, max }, loss: probability(o.loss ?? SIM_DEFAULTS.loss, 'loss'), degree: s.int(o.degree ?? SIM_DEFAULTS.degree, 'degree', 1), banMs: SIM_DEFAULTS.banMs },
@@ -92,8 +109,18 @@ export function planOf(o: SimOptions): SimPlan {
 		churn: probability(o.churn ?? SIM_DEFAULTS.churn, 'churn'),
 		mining: SIM_DEFAULTS.mining,
 		txsPerSecond: nonNegative(o.txsPerSecond ?? SIM_DEFAULTS.txsPerSecond, 'txsPerSecond'),
+		traffic: s.bool(o.traffic ?? SIM_DEFAULTS.traffic, 'traffic'),
 		maxVirtualMs: s.int(o.maxVirtualMs ?? 60_000 + 10_000 * blocks, 'maxVirtualMs', 1)
 	};
+}
+
+/**
+ * The governance and message traffic of a simulated community: the opening
+ * proposals, then a random one every 5 s and a delegation or its revocation
+ * every 8 s; 1.5 messages a second, and their recipients' answers.
+ */
+export function trafficActors(): Actor[] {
+	return [new GovernanceTraffic({ opening: true, meanGapMs: 5_000, delegationGapMs: 8_000 }), new MessageTraffic(), new Recipients()];
 }
 
 /** Builds the simulated community the options describe, with its members' traffic and the extra actors, not yet running. */
@@ -114,7 +141,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
 async function build(plan: SimPlan, actors: readonly Actor[]): Promise<Simulation> {
 	const sim = await Simulation.create(plan);
 	sim.add(new MemberTraffic(plan.txsPerSecond));
-	for (const actor of actors) sim.add(actor);
+	for (const actor of [...(plan.traffic ? trafficActors() : []), ...actors]) sim.add(actor);
 	return sim;
 }
 

@@ -3,16 +3,22 @@
  * Sync over simulated links) on one virtual clock, the network between them,
  * churn, partitions on a timetable, and actors. Every choice is drawn from
  * streams of the run's seed, so a run is a pure function of its options.
+ *
+ * Actors act for members through `submit`, one transaction of a member
+ * after the other (two at once would take one nonce), and only for members
+ * who `canAct`: online, caught up, and members in their own chain's view.
  */
-import { toHex } from '../core/bytes.js';
+import { toHex, type Hex } from '../core/bytes.js';
 import type { Encodable } from '../core/codec.js';
 import type { EngineName } from '../core/consensus/engine.js';
 import type { BlockNode, Chain } from '../core/chain.js';
 import type { KeyPair } from '../core/keys.js';
 import { encodeBlock, blockHashHex } from '../core/block/block.js';
+import { isAgoraError } from '../core/errors.js';
+import { isMember } from '../core/state/members.js';
 import { nodeVerifier } from '../crypto/node.js';
 import { MemoryStore } from '../store/memory.js';
-import { AgoraNode } from '../../worker/node.js';
+import { AgoraNode, type SubmitOptions } from '../../worker/node.js';
 import type { Actor } from './actors.js';
 import { SuspendableTimers, VirtualClock } from './clock.js';
 import { createCommunity, sealerCount, SIM_EPOCH, type SimCommunity } from './community.js';
@@ -37,26 +43,59 @@ export interface WorldOptions {
 	readonly churn: number;
 	/** PoW: seal attempts each miner makes per `everyMs`: its hash rate in virtual time. */
 	readonly mining: { readonly attempts: number; readonly everyMs: number };
+	/** The last `outsiders` nodes start outside the community (they can be admitted by a proposal). */
+	readonly outsiders: number;
+	/** Founding members without a node. */
+	readonly absent: number;
+	/** How many of the first nodes seal at genesis; undefined: the engine's usual few. */
+	readonly sealers?: number;
 }
 
 export interface SimMember {
 	readonly index: number;
 	readonly name: string;
 	readonly keys: KeyPair;
+	/** The public key in hex, as state names the member. */
+	readonly key: Hex;
 	readonly node: AgoraNode;
 	readonly timers: SuspendableTimers;
+	/** Whether it seals at genesis (under PoW: whether it mines). */
 	readonly sealer: boolean;
+}
+
+/** A transaction to sign and send, as the node's `submit` takes it. */
+export interface Submission {
+	readonly kind: string;
+	readonly body: Encodable;
+	readonly options?: SubmitOptions;
 }
 
 const MESH_EVERY_MS = 1_000;
 const CHURN_EVERY_MS = 1_000;
+/**
+ * A simulated member's transactions live 30 s of virtual time: one that can
+ * no longer apply (its block lost a reorganisation and something else took
+ * its place, say) holds up the member's later ones, which wait for its
+ * nonce, until it expires; that must happen well within a run.
+ */
+export const SIM_TX_LIFETIME_MS = 30_000;
+/**
+ * A member whose own transaction waited this long for a block sends nothing
+ * more until it is in one or has expired: what it sent meanwhile would only
+ * wait behind it, and expire in turn.
+ */
+export const STALL_MS = 15_000;
+/** A member acts on what its chain shows only when its head is this recent: one catching up would act on old news. */
+export const CAUGHT_UP_MS = 5_000;
 
 export class Simulation {
 	readonly clock = new VirtualClock(SIM_EPOCH);
 	readonly network: SimNetwork;
 	readonly watch = new ChainWatch();
-	readonly stats = { txsSubmitted: 0, txsRefused: 0, wentOffline: 0, cameBack: 0 };
+	readonly stats = { txsSubmitted: 0, txsRefused: 0, txsHeld: 0, wentOffline: 0, cameBack: 0 };
 	private readonly membersList: SimMember[] = [];
+	/** Each member's submissions, one after another: two at once would take the same nonce. */
+	private readonly lines = new Map<number, Promise<unknown>>();
 	private readonly actors: Actor[] = [];
 	private started = false;
 
@@ -68,11 +107,14 @@ export class Simulation {
 	}
 
 	static async create(options: WorldOptions): Promise<Simulation> {
-		const miners = sealerCount(options.consensus, options.nodes);
+		const miners = options.sealers ?? sealerCount(options.consensus, options.nodes - options.outsiders);
 		const community = createCommunity({
 			seed: options.seed,
-			members: options.nodes,
+			nodes: options.nodes,
 			consensus: options.consensus,
+			outsiders: options.outsiders,
+			absent: options.absent,
+			sealers: miners,
 			hashesPerMs: (miners * options.mining.attempts) / options.mining.everyMs
 		});
 		const sim = new Simulation(options, community);
@@ -117,12 +159,53 @@ export class Simulation {
 		}
 	}
 
-	/** A member signs and sends a transaction; refusals (a stale nonce, say) are counted, not thrown. */
-	submit(member: SimMember, kind: string, body: Encodable): void {
-		member.node.submit(kind, body).then(
-			() => this.stats.txsSubmitted++,
-			() => this.stats.txsRefused++
-		);
+	/**
+	 * A member signs and sends a transaction, after its earlier ones are
+	 * saved; gives its id, or null when the node refused it (a preflight
+	 * failure, say) or the member is stalled. Refusals are counted, not thrown.
+	 */
+	submit(member: SimMember, kind: string, body: Encodable, options: SubmitOptions = {}): Promise<Hex | null> {
+		return this.submitWith(member, () => ({ kind, body, options }));
+	}
+
+	/**
+	 * `submit`, with the transaction made by `make` only once the member's
+	 * earlier submissions are saved: what it reads of the node (the member's
+	 * waiting transactions, for a fee or a sequence number) includes them.
+	 */
+	submitWith(member: SimMember, make: () => Submission): Promise<Hex | null> {
+		if (this.stalled(member)) {
+			this.stats.txsHeld++;
+			return Promise.resolve(null);
+		}
+		// A submission that fails for a bug rejects (and is reported); the member's next one still goes.
+		const line = (this.lines.get(member.index) ?? Promise.resolve()).catch(() => undefined).then(() => this.send(member, make()));
+		this.lines.set(member.index, line);
+		return line;
+	}
+
+	private async send(member: SimMember, { kind, body, options }: Submission): Promise<Hex | null> {
+		try {
+			const id = await member.node.submit(kind, body, options);
+			this.stats.txsSubmitted++;
+			return id;
+		} catch (e) {
+			if (!isAgoraError(e)) throw e;
+			this.stats.txsRefused++;
+			return null;
+		}
+	}
+
+	/** Whether one of the member's own transactions has waited for a block for more than STALL_MS. */
+	stalled(member: SimMember): boolean {
+		const now = this.clock.now();
+		return member.node.ownTxs().some((own) => own.status !== 'failed' && now - own.tx.created > STALL_MS);
+	}
+
+	/** Whether the member can act on what it sees: online, caught up, and a member in its own chain's state. */
+	canAct(member: SimMember): boolean {
+		const chain = member.node.chain;
+		return this.isOnline(member.index) && !!chain && chain.head.header.time >= this.clock.now() - CAUGHT_UP_MS && isMember(chain.state, member.key);
 	}
 
 	/**
@@ -202,11 +285,12 @@ export class Simulation {
 			timers,
 			randomBytes: (n) => random.bytes(n),
 			agent: 'agora-sim/1',
-			// Only the sealers seal (under PoW: only they mine), on the engine's schedule.
-			sealing: sealer ? 'always' : 'never',
+			txLifetimeMs: SIM_TX_LIFETIME_MS,
+			// On the engine's schedule, whoever it lets seal (an authority elected later too); under PoW only the miners mine.
+			sealing: sealer || options.consensus !== 'pow' ? 'always' : 'never',
 			...(options.consensus === 'pow' ? { sealBudget: options.mining } : {})
 		});
-		return { index, name, keys, node, timers, sealer };
+		return { index, name, keys, key: toHex(keys.publicKey), node, timers, sealer };
 	}
 
 	private scheduleChurn(): void {
@@ -217,25 +301,42 @@ export class Simulation {
 			for (const m of this.members) {
 				if (!rng.chance(churn)) continue;
 				const online = this.isOnline(m.index);
-				if (online && m.sealer && !this.sealersCanSpare(m.index)) continue;
+				if (online && !this.sealersCanSpare(m.index)) continue;
 				this.setOnline(m.index, !online);
 			}
 		});
 	}
 
 	/**
-	 * Whether a sealer may go offline and leave more than 2/3 of the sealing
-	 * weight online: churn that stops the chain for good tells nothing.
+	 * Whether a member may go offline and leave more than 2/3 of the sealing
+	 * weight online: churn that stops the chain for good tells nothing. The
+	 * sealers are those of now (governance may have changed them), as an
+	 * online member's chain shows them.
 	 */
 	private sealersCanSpare(index: number): boolean {
-		const { sealers, sealerWeights } = this.community;
+		const sealing = this.sealingWeights();
+		if (!sealing.has(index)) return true;
 		let total = 0;
 		let online = 0;
-		sealers.forEach((s, k) => {
-			total += sealerWeights[k]!;
-			if (s !== index && this.isOnline(s)) online += sealerWeights[k]!;
-		});
+		for (const [s, weight] of sealing) {
+			total += weight;
+			if (s !== index && this.isOnline(s)) online += weight;
+		}
 		return 3 * online > 2 * total;
+	}
+
+	/** Node index → sealing weight: PoW's miners; otherwise who the engine lets seal now, weighted by stake under PoS. */
+	private sealingWeights(): Map<number, number> {
+		const { community } = this;
+		const chain = this.members.find((m) => this.isOnline(m.index))?.node.chain;
+		if (this.options.consensus === 'pow' || !chain) return new Map(community.sealers.map((s, k) => [s, community.sealerWeights[k]!]));
+		const validators = chain.engine.voting?.validators(chain.state);
+		const weights = new Map<number, number>();
+		for (const m of this.members) {
+			const weight = validators ? (validators.find((v) => v.key === m.key)?.weight ?? 0) : chain.canSeal(m.key) ? 1 : 0;
+			if (weight > 0) weights.set(m.index, weight);
+		}
+		return weights;
 	}
 
 	private schedulePartitions(): void {

@@ -18,6 +18,10 @@ import { keyPairFromSeed } from '../../../src/lib/core/keys.js';
 import { key, resign } from '../../helpers/community.js';
 import { founder, smallChain } from './fixtures.js';
 import { encodeExport } from '../../../src/lib/core/export/writer.js';
+import { DEFAULT_DAO } from '../../../src/lib/core/state/dao/config.js';
+import { governanceSummary } from '../../../src/lib/core/state/dao/queries.js';
+import { SETTING_NAMES } from '../../../src/lib/core/state/dao/settings.js';
+import { queueSummary } from '../../../src/lib/core/state/queue/queries.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agora-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -160,19 +164,28 @@ describe('agora verify', () => {
 		expect(err).toEqual([]);
 		expect(code).toBe(0);
 		const c = fixture.chain;
-		expect(JSON.parse(out.join('\n'))).toEqual({
+		const summary = JSON.parse(out.join('\n'));
+		expect(summary).toEqual({
 			valid: true,
 			file: { format: 1, blocks: 5, bytes: fixture.bytes.length },
 			chain: { id: c.chainIdHex, name: c.config.name, engine: 'poa', genesisTime: c.config.time },
 			head: { height: 4, hash: c.head.hash, time: c.head.header.time, stateRoot: toHex(c.head.header.stateRoot) },
 			finalized: { height: c.finalized.height, hash: c.finalized.hash },
-			transactions: { total: 7, byKind: { 'member.join': 1, post: 6 } }
+			transactions: { total: 7, byKind: { 'member.join': 1, post: 6 } },
+			governance: JSON.parse(JSON.stringify(governanceSummary(c.state))),
+			queue: JSON.parse(JSON.stringify(queueSummary(c.state)))
 		});
+		// No proposal or message in this chain; the founder and the member who joined.
+		expect(summary.governance).toMatchObject({ proposals: 0, ballots: 0, delegations: 0, members: 2, treasury: 0, upgrade: null, config: DEFAULT_DAO });
+		expect(summary.governance.settings.map((x: { proposal: string | null }) => x.proposal)).toEqual(SETTING_NAMES.map(() => null));
+		expect(summary.queue).toMatchObject({ messages: 0, deliveries: 0, acked: 0, nacked: 0, deadLettered: 0, expired: 0, feesCollected: 0 });
 		const text = await agora('verify', exportFile);
 		expect(text.code).toBe(0);
 		expect(text.out[0]).toBe('valid');
 		expect(text.out).toContain(`  head          height 4, hash ${c.head.hash}, state root ${toHex(c.head.header.stateRoot)}`);
 		expect(text.out).toContain('  transactions  7 (member.join 1, post 6)');
+		expect(text.out).toContain('  governance    0 proposals, 0 ballots, 0 delegations, 2 members, treasury 0, settings by proposal: none');
+		expect(text.out).toContain('  queue         0 messages, 0 deliveries, fees 0');
 	});
 
 	it('exits 1 naming the first bad block and transaction, and why', async () => {
