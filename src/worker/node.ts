@@ -14,8 +14,14 @@ import { createGenesis } from '../lib/core/genesis.js';
 import { Chain, txSignatureChecks, verifyBlocks, type AddResult, type VerifiedBlock } from '../lib/core/chain.js';
 import { Mempool } from '../lib/core/mempool.js';
 import { checkTx } from '../lib/core/state/machine.js';
+import { nextDeadline } from '../lib/core/state/registry.js';
+import type { DaoConfig } from '../lib/core/state/dao/config.js';
 import { getAccount } from '../lib/core/state/accounts.js';
 import { getMember, memberKey, type Member } from '../lib/core/state/members.js';
+import { skip } from '../lib/core/state/skip.js';
+import { NONCE_BYTES, openBackup, SALT_BYTES, sealBackup } from '../lib/core/backup.js';
+import { encodeExport } from '../lib/core/export/writer.js';
+import { readExport } from '../lib/core/export/reader.js';
 import { blockHashHex, decodeBlock, encodeBlock, type Block } from '../lib/core/block/block.js';
 import { decodeTx, encodeTx, signTx, txIdHex, type Tx } from '../lib/core/tx/tx.js';
 import type { Encodable } from '../lib/core/codec.js';
@@ -25,8 +31,10 @@ import { Sync, type ImportResult, type PeerInfo } from '../lib/net/sync.js';
 import type { PeerLink } from '../lib/net/link.js';
 import { runtimeTimers, unref, type TimerHandle, type Timers } from '../lib/net/scheduler.js';
 import { inviteFragment, type Invite } from '../lib/net/invite.js';
-import type { BlockView, CommunityView, LogEntry, MemberView, NodeView, PostView } from './types.js';
+import type { BlockView, CommunityView, LogEntry, MemberView, NodeView, PostView, TxStatus } from './types.js';
+import { preflight } from './preflight.js';
 import { isDeadConsensusTx, ValidatorDuties } from './validator.js';
+import { Messaging } from './messaging.js';
 
 export interface NodeOptions {
 	readonly store: AgoraStore;
@@ -41,7 +49,9 @@ export interface NodeOptions {
 	readonly timers?: Timers;
 	/**
 	 * When this node seals, if its key may: `pending` (the default) as soon as
-	 * transactions are waiting, as a small community's only authority does;
+	 * transactions are waiting, as a small community's only authority does,
+	 * and once the state's earliest deadline has passed (a vote closing, see
+	 * BlockHook.nextDeadline), since only a block processes it;
 	 * `always` on the engine's schedule, empty blocks too, and no sooner than
 	 * half a block time after the parent, as engines with many sealers need;
 	 * `never` (a member of a proof-of-work community who does not mine).
@@ -55,13 +65,39 @@ export interface NodeOptions {
 	readonly sealBudget?: { readonly attempts: number; readonly everyMs: number };
 }
 
+export interface SubmitOptions {
+	/** When the transaction stops being valid; by default `txLifetimeMs` after now (a ballot's is its vote's close). */
+	readonly expires?: number;
+	/** Dry-runs it on the head state first and throws its error instead of saving it (see preflight.ts). */
+	readonly preflight?: boolean;
+	/** What it pays (0 by default); a message pays what the fee policy quotes. */
+	readonly fee?: number;
+}
+
+/** One of the member's own transactions that is not in a canonical block, and where it stands. */
+export interface OwnTx {
+	readonly tx: Tx;
+	readonly status: Exclude<TxStatus, 'confirmed'>;
+	readonly error?: string;
+}
+
 const LOG_LIMIT = 200;
 const VIEW_POSTS = 100;
 const VIEW_BLOCKS = 20;
 const DEFAULT_TX_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 const ROOM_SECRET_BYTES = 16;
+/** Blocks verified and added together when importing an export file. */
+const IMPORT_BATCH = 256;
+/**
+ * What every member of a community founded in the app receives on admission
+ * (genesis `memberGrant`), so that they can pay message fees (a short message
+ * costs 1 under the default fee policy) and proposal deposits (100) at once.
+ */
+export const APP_MEMBER_GRANT = 1_000;
 /** Own transactions not yet in a block are sent to every peer again this often: a frame may have been lost. */
 export const REBROADCAST_MS = 10_000;
+/** The longest delay a timer takes (setTimeout's limit); a later deadline is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class AgoraNode {
 	private keys: KeyPair | null = null;
@@ -84,6 +120,18 @@ export class AgoraNode {
 		publish: (tx) => this.publish(tx),
 		log: (level, message) => this.log(level, message)
 	});
+	/** Sending, receiving, acknowledging and proving messages (messaging.ts). */
+	readonly messaging = new Messaging({
+		chain: () => this.chainRef,
+		keys: () => this.keys,
+		now: () => this.opts.now(),
+		randomBytes: (n) => this.opts.randomBytes(n),
+		submit: (kind, body, fee) => this.submit(kind, body, { fee, preflight: true }),
+		ownTxs: () => this.ownTxs(),
+		pendingTxs: () => this.mempool.all(),
+		announce: (txs) => void this.sync?.announceTxs(txs),
+		log: (level, message) => this.log(level, message)
+	});
 	private readonly logs: LogEntry[] = [];
 	private readonly listeners = new Set<() => void>();
 	private notifyScheduled = false;
@@ -93,6 +141,8 @@ export class AgoraNode {
 	private rebroadcastTimer: TimerHandle | null = null;
 	/** Serialises every change to the chain: imports from peers and our own blocks. */
 	private chainLock: Promise<unknown> = Promise.resolve();
+	/** Serialises the member's own submissions, so two never take the same nonce. */
+	private submitLock: Promise<unknown> = Promise.resolve();
 	private closed = false;
 
 	private constructor(private readonly opts: NodeOptions) {
@@ -114,28 +164,90 @@ export class AgoraNode {
 		return this.keys ? toHex(this.keys.publicKey) : null;
 	}
 
+	/** The node's clock: what it signs and seals is timed by it. */
+	now(): number {
+		return this.opts.now();
+	}
+
 	subscribe(listener: () => void): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
 	}
 
 	async createIdentity(name: string): Promise<void> {
-		if (this.keys) throw new AgoraError('E_KEY', 'this profile already has an identity', 'identity', this.publicKey);
 		const trimmed = name.trim();
 		if (!trimmed) throw new AgoraError('E_SCHEMA', 'a name is needed', 'name', name);
-		const keys = keyPairFromSeed(this.opts.randomBytes(32));
-		await this.opts.store.putIdentity({ publicKey: toHex(keys.publicKey), secretKey: keys.secretKey, name: trimmed, created: this.opts.now() });
+		await this.adoptIdentity(keyPairFromSeed(this.opts.randomBytes(32)), trimmed, 'created');
+	}
+
+	/** The identity as a passphrase-protected backup file (core/backup.ts); the secret key leaves the node only sealed. */
+	exportIdentity(passphrase: string): Uint8Array {
+		const keys = this.requireKeys();
+		return sealBackup({ keys, name: this.name }, passphrase, { salt: this.opts.randomBytes(SALT_BYTES), nonce: this.opts.randomBytes(NONCE_BYTES) });
+	}
+
+	/** Takes the identity from a backup file into a profile that has none. */
+	async restoreIdentity(file: Uint8Array, passphrase: string): Promise<void> {
+		const { keys, name } = openBackup(file, passphrase);
+		await this.adoptIdentity(keys, name, 'restored');
+	}
+
+	private async adoptIdentity(keys: KeyPair, name: string, how: string): Promise<void> {
+		if (this.keys) throw new AgoraError('E_KEY', 'this profile already has an identity', 'identity', this.publicKey);
+		await this.opts.store.putIdentity({ publicKey: toHex(keys.publicKey), secretKey: keys.secretKey, name, created: this.opts.now() });
 		this.keys = keys;
-		this.name = trimmed;
-		this.log('info', `identity created: ${trimmed} (${toHex(keys.publicKey).slice(0, 16)}…)`);
+		this.name = name;
+		this.log('info', `identity ${how}: ${name} (${toHex(keys.publicKey).slice(0, 16)}…)`);
 		this.changed();
 	}
 
-	/** Founds a community with this member as its only authority; returns the invite fragment. */
-	async createCommunity(name: string, relays: readonly string[]): Promise<string> {
+	/** The canonical chain as an export file (docs/export-format.md), which `agora verify` checks. */
+	exportChain(): Uint8Array {
+		const chain = this.chainRef;
+		if (!chain) throw new AgoraError('E_GENESIS', 'there is no chain to export yet', 'chain', null);
+		const blocks: Block[] = [];
+		for (let h = 0; h <= chain.height; h++) blocks.push(chain.blockAt(h)!.block);
+		return encodeExport(blocks);
+	}
+
+	/**
+	 * Catches up from an export file of this community (a copy handed over
+	 * when no peer is reachable): every block is verified and validated as if
+	 * it came from a peer. Returns how many blocks were new.
+	 */
+	async importChain(file: Uint8Array): Promise<number> {
+		const community = this.requireCommunity();
+		let added = 0;
+		let batch: Block[] = [];
+		const flush = async () => {
+			if (batch.length) added += (await this.importBlocks(batch)).added.length;
+			batch = [];
+		};
+		try {
+			for await (const item of readExport([file])) {
+				if (item.type === 'start' && toHex(item.chainId) !== community.chainId) {
+					throw new AgoraError('E_EXPORT', `this export is of another community (${toHex(item.chainId).slice(0, 16)}…)`, 'chainId', toHex(item.chainId));
+				}
+				if (item.type === 'block') {
+					batch.push(item.block);
+					if (batch.length === IMPORT_BATCH) await flush();
+				}
+			}
+			await flush();
+		} catch (e) {
+			// Blocks before the fault were valid on their own and stay; say so with the fault.
+			if (!isAgoraError(e)) throw e;
+			throw new AgoraError(e.code, `${e.message}${added ? ` (${added} new block(s) before it were imported)` : ''}`, e.field, e.value);
+		}
+		this.log('info', `imported ${added} new block(s) from an export file`);
+		return added;
+	}
+
+	/** Founds a community with this member as its only authority, and `dao` over the DAO defaults; returns the invite fragment. */
+	async createCommunity(name: string, relays: readonly string[], dao?: Partial<DaoConfig>): Promise<string> {
 		const keys = this.requireKeys();
 		if (this.community) throw new AgoraError('E_GENESIS', 'this profile already belongs to a community', 'community', this.community.chainId);
-		const genesis = createGenesis({ name: name.trim(), time: this.opts.now(), salt: this.opts.randomBytes(16), founder: keys, founderName: this.name });
+		const genesis = createGenesis({ name: name.trim(), time: this.opts.now(), salt: this.opts.randomBytes(16), founder: keys, founderName: this.name, memberGrant: APP_MEMBER_GRANT, ...(dao ? { dao } : {}) });
 		const [verified] = await verifyBlocks([genesis], this.opts.verifier);
 		const chain = Chain.open(verified!);
 		const community: StoredCommunity = { chainId: chain.chainIdHex, name: chain.config.name, relays: [...relays], secret: this.opts.randomBytes(ROOM_SECRET_BYTES), joined: this.opts.now() };
@@ -169,9 +281,17 @@ export class AgoraNode {
 	/**
 	 * Signs a transaction of the member's, saves it durably to the outbox and
 	 * only then hands it to the network. Throws a clear error, and saves
-	 * nothing, when it could never apply.
+	 * nothing, when it could never apply (with `preflight`, also when the
+	 * head state refuses it).
 	 */
-	async submit(kind: string, body: Encodable): Promise<Hex> {
+	submit(kind: string, body: Encodable, opts: SubmitOptions = {}): Promise<Hex> {
+		// One at a time: each takes the next nonce only after the one before it is saved.
+		const run = this.submitLock.then(() => this.signAndSave(kind, body, opts, this.nextNonce()));
+		this.submitLock = run.catch(() => undefined);
+		return run;
+	}
+
+	private async signAndSave(kind: string, body: Encodable, opts: SubmitOptions, nonce: number): Promise<Hex> {
 		const keys = this.requireKeys();
 		const community = this.requireCommunity();
 		const now = this.opts.now();
@@ -179,10 +299,10 @@ export class AgoraNode {
 			{
 				chain: fromHex(community.chainId),
 				from: keys.publicKey,
-				nonce: this.nextNonce(),
-				fee: 0,
+				nonce,
+				fee: opts.fee ?? 0,
 				created: now,
-				expires: now + (this.opts.txLifetimeMs ?? DEFAULT_TX_LIFETIME_MS),
+				expires: opts.expires ?? now + (this.opts.txLifetimeMs ?? DEFAULT_TX_LIFETIME_MS),
 				kind,
 				body
 			},
@@ -190,6 +310,8 @@ export class AgoraNode {
 		);
 		const chain = this.chainRef;
 		if (chain) checkTx(tx, chain.chainId, chain.params);
+		// The validator's own votes wait too and hold nonces: without them every earlier transaction fails on its nonce and the dry run proves nothing.
+		if (chain && opts.preflight) preflight(chain, this.pendingOwn(), tx, now);
 		const id = txIdHex(tx);
 		await this.opts.store.putOutbox({ id, bytes: encodeTx(tx), saved: now });
 		this.outbox.set(id, tx);
@@ -211,6 +333,17 @@ export class AgoraNode {
 
 	inviteFragment(): string | null {
 		return this.community ? inviteFragment(this.inviteOf(this.community)) : null;
+	}
+
+	/** The member's own transactions that are not in a canonical block: failed ones (with why), then the outbox. */
+	ownTxs(): OwnTx[] {
+		const out: OwnTx[] = [];
+		for (const { tx, reason } of this.failed.values()) out.push({ tx, status: 'failed', error: reason });
+		for (const [id, tx] of this.outbox) {
+			// Kept until its block is final (a reorganisation may undo it), but shown from the chain meanwhile.
+			if (!this.chainRef?.findTx(id)) out.push({ tx, status: this.sent.has(id) ? 'pending' : 'saved' });
+		}
+		return out;
 	}
 
 	view(): NodeView {
@@ -274,6 +407,7 @@ export class AgoraNode {
 		this.startCommunity(community);
 		for (const tx of this.outbox.values()) this.admit(tx);
 		await this.settleOutbox();
+		this.messaging.headChanged();
 		this.schedulePropose();
 	}
 
@@ -301,6 +435,9 @@ export class AgoraNode {
 		this.rebroadcastTimer = this.timers.setTimeout(() => {
 			if (this.closed) return;
 			this.sync?.announceTxs(this.pendingOwn());
+			// An own transaction may expire while no block comes: settle it here, or its nonce would hold up the rest.
+			const now = this.opts.now();
+			if ([...this.outbox.values()].some((tx) => tx.expires <= now)) void this.withChainLock(() => this.settleOutbox());
 			this.scheduleRebroadcast();
 		}, REBROADCAST_MS);
 		unref(this.rebroadcastTimer);
@@ -308,7 +445,9 @@ export class AgoraNode {
 
 	/** This node's own transactions that still wait for a block: the member's, then its votes and evidence. */
 	private pendingOwn(): Tx[] {
-		return [...this.outbox.values(), ...this.duties.pending()];
+		const chain = this.chainRef;
+		const waiting = [...this.outbox].filter(([id]) => !chain?.findTx(id)).map(([, tx]) => tx);
+		return [...waiting, ...this.duties.pending()];
 	}
 
 	private peerReady(peer: PeerInfo): void {
@@ -364,6 +503,7 @@ export class AgoraNode {
 			if (headChanged) {
 				await this.settleOutbox();
 				this.duties.headChanged();
+				this.messaging.headChanged();
 				this.schedulePropose();
 				this.changed();
 			}
@@ -455,18 +595,22 @@ export class AgoraNode {
 		const chain = this.chainRef;
 		if (!chain) return;
 		const done: Hex[] = [];
+		const gaps: number[] = [];
 		const now = this.opts.now();
 		for (const [id, tx] of this.outbox) {
-			if (chain.findTx(id)) {
-				done.push(id);
+			const at = chain.findTx(id);
+			if (at) {
+				// Until its block is final a reorganisation may undo it: it stays, to go out again.
+				if (at.block.height <= chain.finalized.height) done.push(id);
 				continue;
 			}
 			const next = getAccount(chain.state, toHex(tx.from)).nonce;
-			const reason = tx.expires <= now ? 'expired before it reached a block' : tx.nonce < next ? 'another transaction used its nonce' : null;
+			const reason = tx.nonce < next ? 'another transaction used its nonce' : tx.expires <= now ? 'expired before it reached a block' : null;
 			if (reason) {
 				done.push(id);
 				this.failed.set(id, { tx, reason });
 				this.log('warn', `transaction ${id.slice(0, 16)}… failed: ${reason}`);
+				if (tx.nonce >= next && tx.kind !== skip.kind) gaps.push(tx.nonce);
 			}
 		}
 		if (done.length === 0) return;
@@ -478,6 +622,21 @@ export class AgoraNode {
 			await this.opts.store.deleteOutbox(done);
 		} catch (e) {
 			this.log('error', (e as Error).message);
+		}
+		await this.fillGaps(gaps);
+	}
+
+	/** Uses the nonces that expired transactions left unused, so the member's later ones can still apply. */
+	private async fillGaps(nonces: readonly number[]): Promise<void> {
+		const later = [...this.outbox.values()].map((tx) => tx.nonce);
+		for (const nonce of nonces) {
+			if (!later.some((n) => n > nonce)) continue;
+			try {
+				await this.signAndSave(skip.kind, {}, {}, nonce);
+				this.log('info', `skipped nonce ${nonce} so later transactions can apply`);
+			} catch (e) {
+				this.log('error', `could not skip nonce ${nonce}: ${(e as Error).message}`);
+			}
 		}
 	}
 
@@ -512,8 +671,10 @@ export class AgoraNode {
 		if (!chain || !keys || this.closed) return;
 		const always = this.opts.sealing === 'always';
 		const candidates = this.mempool.select((sender) => getAccount(chain.state, sender).nonce, chain.params.maxBlockTxs * 2);
-		if (candidates.length === 0 && !always) return;
 		const now = this.opts.now();
+		const deadline = always ? null : this.deadlineToSeal(chain, keys);
+		const deadlinePassed = deadline !== null && deadline <= now;
+		if (candidates.length === 0 && !always && !deadlinePassed) return this.waitForDeadline(deadline, now);
 		if (always) {
 			// A steady chain, not one that spins as fast as the network: a block half a block time after its parent at
 			// the earliest, which is still before any engine lets the next sealer in line take over (a block time or more).
@@ -531,7 +692,7 @@ export class AgoraNode {
 		for (const { tx, error } of proposal.rejected) {
 			if (error.code !== 'E_TX_NONCE') this.mempool.remove(tx);
 		}
-		if (proposal.block.txs.length === 0 && !always) return;
+		if (proposal.block.txs.length === 0 && !always && !deadlinePassed) return this.waitForDeadline(deadline, now);
 		try {
 			const result = await this.importBlocks([proposal.block]);
 			if (result.headChanged) this.sync?.announceBlock(proposal.block);
@@ -540,6 +701,22 @@ export class AgoraNode {
 			this.log('error', `could not seal a block: ${(e as Error).message}`);
 		}
 		if (this.mempool.size > 0) this.schedulePropose();
+	}
+
+	/**
+	 * The earliest deadline in state (BlockHook.nextDeadline) when this key
+	 * may seal, else null. One the head block's time already reached was that
+	 * block's to process: it is ignored, so a hook that reported a deadline it
+	 * does not consume cannot make the node seal empty blocks in a loop.
+	 */
+	private deadlineToSeal(chain: Chain, keys: KeyPair): number | null {
+		const at = nextDeadline(chain.state);
+		return at !== null && at > chain.head.header.time && chain.canSeal(toHex(keys.publicKey)) ? at : null;
+	}
+
+	/** Nothing to seal now: try again when the deadline passes (every head change plans anew). */
+	private waitForDeadline(deadline: number | null, now: number): void {
+		if (deadline !== null) this.schedulePropose(Math.min(Math.max(deadline - now, 0), MAX_TIMER_MS));
 	}
 
 	// ---- views ----
@@ -578,8 +755,7 @@ export class AgoraNode {
 			blockHash: null,
 			...(error ? { error } : {})
 		});
-		for (const { tx, reason } of this.failed.values()) if (tx.kind === 'post') out.push(pending(tx, 'failed', reason));
-		for (const [id, tx] of this.outbox) if (tx.kind === 'post') out.push(pending(tx, this.sent.has(id) ? 'pending' : 'saved'));
+		for (const own of this.ownTxs()) if (own.tx.kind === 'post') out.push(pending(own.tx, own.status, own.error));
 		for (const tx of this.mempool.all()) if (tx.kind === 'post' && !this.outbox.has(txIdHex(tx))) out.push(pending(tx, 'pending'));
 		if (chain) {
 			for (let h = chain.height; h > 0 && out.length < VIEW_POSTS; h--) {

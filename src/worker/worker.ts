@@ -12,6 +12,8 @@ import { linkFromPort } from '../lib/net/link.js';
 import { parseInvite } from '../lib/net/invite.js';
 import { AgoraNode } from './node.js';
 import type { NodeApi } from './api.js';
+import { governanceApi } from './governance.js';
+import { messagingApi } from './messaging.js';
 
 const ready: Promise<AgoraNode> = (async () =>
 	AgoraNode.open({
@@ -23,6 +25,8 @@ const ready: Promise<AgoraNode> = (async () =>
 	}))();
 
 const api: NodeApi = {
+	...governanceApi(ready),
+	...messagingApi(ready),
 	async view() {
 		return (await ready).view();
 	},
@@ -32,8 +36,22 @@ const api: NodeApi = {
 	async createIdentity(name) {
 		await (await ready).createIdentity(name);
 	},
-	async createCommunity(name, relays) {
-		return (await ready).createCommunity(name, relays);
+	async exportIdentity(passphrase) {
+		const file = (await ready).exportIdentity(passphrase);
+		return Comlink.transfer(file, [file.buffer]);
+	},
+	async restoreIdentity(file, passphrase) {
+		await (await ready).restoreIdentity(file, passphrase);
+	},
+	async exportChain() {
+		const file = (await ready).exportChain();
+		return Comlink.transfer(file, [file.buffer]);
+	},
+	async importChain(file) {
+		return (await ready).importChain(file);
+	},
+	async createCommunity(name, relays, dao) {
+		return (await ready).createCommunity(name, relays, dao);
 	},
 	async joinCommunity(text) {
 		const invite = parseInvite(text);

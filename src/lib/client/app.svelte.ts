@@ -10,6 +10,8 @@ import { defaultRelays } from './relays.js';
 import { startPeers, NO_NETWORK, type NetworkState } from './network.js';
 import type { NodeView } from '../../worker/types.js';
 import type { NodeApi } from '../../worker/api.js';
+import type { GovernanceView } from '../../worker/governance-types.js';
+import type { DaoConfig } from '../core/state/dao/config.js';
 
 export class App {
 	view = $state<NodeView | null>(null);
@@ -17,6 +19,9 @@ export class App {
 	/** The last failed action's message, for the page to show. */
 	error = $state<string | null>(null);
 	busy = $state(false);
+	/** The governance page's view, refreshed with the node's while a page watches it (see watchGovernance). */
+	governance = $state.raw<GovernanceView | null>(null);
+	private governanceWatchers = 0;
 	private api: Comlink.Remote<NodeApi> | null = null;
 	private stopPeers: (() => void) | null = null;
 
@@ -31,6 +36,7 @@ export class App {
 		const view = await this.api.view();
 		this.mirrorLog(view);
 		this.view = view;
+		if (this.governanceWatchers > 0) this.governance = await this.api.governance();
 		if (view.community && !this.stopPeers) {
 			const api = this.api;
 			this.stopPeers = startPeers(view.community, (id, port) => void api.addPeer(id, Comlink.transfer(port, [port])), (state) => {
@@ -44,8 +50,20 @@ export class App {
 		return this.act((api) => api.createIdentity(name));
 	}
 
-	createCommunity(name: string): Promise<boolean> {
-		return this.act((api) => api.createCommunity(name, defaultRelays(location, base)));
+	async restoreIdentity(file: File, passphrase: string): Promise<boolean> {
+		const bytes = new Uint8Array(await file.arrayBuffer());
+		return this.act((api) => api.restoreIdentity(Comlink.transfer(bytes, [bytes.buffer]), passphrase));
+	}
+
+	createCommunity(name: string, dao?: Partial<DaoConfig>): Promise<boolean> {
+		return this.act((api) => api.createCommunity(name, defaultRelays(location, base), dao));
+	}
+
+	/** A page that shows governance calls this while it is mounted; the returned function stops watching. */
+	watchGovernance(): () => void {
+		this.governanceWatchers++;
+		void this.refresh();
+		return () => void this.governanceWatchers--;
 	}
 
 	joinCommunity(invite: string): Promise<boolean> {
@@ -68,8 +86,13 @@ export class App {
 		this.stopPeers = null;
 	}
 
+	/** The node's API, for pages that read or act beyond what this class offers; null until started. */
+	get node(): Comlink.Remote<NodeApi> | null {
+		return this.api;
+	}
+
 	/** Runs an action; a failure becomes `error` (and false) instead of an exception in the page. */
-	private async act(fn: (api: Comlink.Remote<NodeApi>) => Promise<unknown>): Promise<boolean> {
+	async act(fn: (api: Comlink.Remote<NodeApi>) => Promise<unknown>): Promise<boolean> {
 		if (!this.api) return false;
 		this.busy = true;
 		this.error = null;

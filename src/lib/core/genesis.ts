@@ -12,7 +12,7 @@ import type { KeyPair } from './keys.js';
 import { DEFAULT_PARAMS, paramsToEncodable, readParams, type ChainParams } from './params.js';
 import * as s from './schema.js';
 import { credit } from './state/accounts.js';
-import { admit, readName } from './state/members.js';
+import { admit, readName, setMemberGrant } from './state/members.js';
 import { StateTree } from './state/tree.js';
 import { engineFor, type ConsensusEngine } from './consensus/index.js';
 import { signHeader, type Block, type UnsignedHeader } from './block/block.js';
@@ -40,6 +40,8 @@ export interface GenesisConfig {
 	readonly policies?: Partial<Policies>;
 	/** The DAO's configuration, when it differs from the defaults (membership, weights, periods, thresholds). */
 	readonly dao?: DaoConfig;
+	/** New value every member receives on admission, founders included (see state/members.ts); none when absent. */
+	readonly memberGrant?: number;
 }
 
 export const MAX_COMMUNITY_NAME_BYTES = 80;
@@ -56,12 +58,13 @@ export function genesisToEncodable(c: GenesisConfig): Encodable {
 		members: c.members.map((m) => ({ key: m.key, name: m.name })),
 		allocations: c.allocations.map((a) => ({ key: a.key, amount: a.amount })),
 		...(c.policies ? { policies: c.policies as unknown as Encodable } : {}),
-		...(c.dao ? { dao: daoConfigToEncodable(c.dao) } : {})
+		...(c.dao ? { dao: daoConfigToEncodable(c.dao) } : {}),
+		...(c.memberGrant ? { memberGrant: c.memberGrant } : {})
 	};
 }
 
 export function readGenesis(value: unknown): GenesisConfig {
-	const r = s.exactRecord(value, 'genesis', ['name', 'time', 'salt', 'engine', 'params', 'members', 'allocations', 'policies', 'dao'], ['policies', 'dao']);
+	const r = s.exactRecord(value, 'genesis', ['name', 'time', 'salt', 'engine', 'params', 'members', 'allocations', 'policies', 'dao', 'memberGrant'], ['policies', 'dao', 'memberGrant']);
 	const engine = s.record(r.engine, 'genesis.engine');
 	engineFor(engine.name);
 	return {
@@ -79,7 +82,8 @@ export function readGenesis(value: unknown): GenesisConfig {
 			return { key: s.bytes(ar.key, `genesis.allocations[${i}].key`, 32), amount: s.int(ar.amount, `genesis.allocations[${i}].amount`) };
 		}),
 		...(r.policies === undefined ? {} : { policies: readGenesisPolicies(r.policies) }),
-		...(r.dao === undefined ? {} : { dao: readDaoConfig(r.dao, 'genesis.dao') })
+		...(r.dao === undefined ? {} : { dao: readDaoConfig(r.dao, 'genesis.dao') }),
+		...(r.memberGrant === undefined ? {} : { memberGrant: s.int(r.memberGrant, 'genesis.memberGrant', 1) })
 	};
 }
 
@@ -102,6 +106,7 @@ export function genesisState(config: GenesisConfig): { state: StateTree; engine:
 	const engine = engineFor(config.engine.name);
 	const state = new StateTree();
 	putParams(state, config.params);
+	if (config.memberGrant) setMemberGrant(state, config.memberGrant);
 	for (const m of config.members) admit(state, toHex(m.key), m.name, 0);
 	for (const a of config.allocations) credit(state, toHex(a.key), a.amount);
 	for (const name of POLICY_NAMES) {
@@ -129,6 +134,7 @@ export interface NewCommunity {
 	readonly policies?: Partial<Policies>;
 	/** DAO settings that differ from the defaults. */
 	readonly dao?: Partial<DaoConfig>;
+	readonly memberGrant?: number;
 }
 
 /** Makes and signs a genesis block; by default a proof-of-authority community with the founder as its authority. */
@@ -142,7 +148,8 @@ export function createGenesis(opts: NewCommunity): Block {
 		members: opts.members ?? [{ key: opts.founder.publicKey, name: opts.founderName }],
 		allocations: opts.allocations ?? [],
 		...(opts.policies ? { policies: opts.policies } : {}),
-		...(opts.dao ? { dao: { ...DEFAULT_DAO, ...opts.dao } } : {})
+		...(opts.dao ? { dao: { ...DEFAULT_DAO, ...opts.dao } } : {}),
+		...(opts.memberGrant ? { memberGrant: opts.memberGrant } : {})
 	};
 	const checked = readGenesis(genesisToEncodable(config));
 	const { state, engine } = genesisState(checked);

@@ -14,7 +14,7 @@ import { getMember } from '../../../src/lib/core/state/members.js';
 import { getAuthorities } from '../../../src/lib/core/consensus/poa.js';
 import { ZERO_HASH } from '../../../src/lib/core/hash.js';
 import { toHex } from '../../../src/lib/core/bytes.js';
-import { expectAgoraError, expectAgoraErrorAsync, genesisFor, key, keys, resign, T0 } from '../../helpers/community.js';
+import { expectAgoraError, expectAgoraErrorAsync, genesisFor, key, keys, makeTx, openChain, resign, seal, T0 } from '../../helpers/community.js';
 
 const founder = key(0);
 const [a, b, c] = keys(3, 10) as [ReturnType<typeof key>, ReturnType<typeof key>, ReturnType<typeof key>];
@@ -261,5 +261,19 @@ describe('genesis: a tampered genesis is rejected', () => {
 		const config: GenesisConfig = openGenesis(full()).config;
 		expect(readGenesis(genesisToEncodable(config))).toEqual(config);
 		expect(toHex(encode(genesisToEncodable(readGenesis(genesisToEncodable(config)))))).toBe(toHex(encode(genesisToEncodable(config))));
+	});
+});
+
+describe('genesis: the member grant', () => {
+	it('founding members receive it at genesis and every member admitted later on admission; absent, nobody does', async () => {
+		const newcomer = key(20);
+		const chain = await openChain(genesisFor(founder, { memberGrant: 250 }));
+		expect(getAccount(chain.state, toHex(founder.publicKey)).balance).toBe(250);
+		await seal(chain, founder, [makeTx(chain, newcomer, 0, 'member.join', { name: 'Newcomer' })], T0 + 2000);
+		expect(getAccount(chain.state, toHex(newcomer.publicKey)).balance).toBe(250);
+		const plain = await openChain(genesisFor(founder));
+		expect(getAccount(plain.state, toHex(founder.publicKey)).balance).toBe(0);
+		expect(readGenesis(genesisToEncodable(openGenesis(genesisFor(founder, { memberGrant: 250 })).config)).memberGrant).toBe(250);
+		expectAgoraError(() => readGenesis({ ...(genesisFor(founder).genesis as Record<string, Encodable>), memberGrant: 0 }), 'E_SCHEMA', 'genesis.memberGrant');
 	});
 });

@@ -360,7 +360,7 @@ describe('state machine: rejection rules (each leaves state and root unchanged)'
 			'dao.cancel', 'dao.delegate', 'dao.execute', 'dao.propose', 'dao.vote',
 			'member.invite', 'member.join', 'member.leave', 'metrics.record',
 			'msg.ack', 'msg.nack', 'msg.redrive', 'msg.send',
-			'node.register', 'node.update', 'post', 'route.register', 'route.update',
+			'node.register', 'node.update', 'nonce.skip', 'post', 'route.register', 'route.update',
 			'stake', 'topic.create', 'topic.rekey', 'topic.subscribe', 'topic.unsubscribe',
 			'transfer', 'unstake'
 		]);

@@ -35,11 +35,14 @@ export async function open(clock: VirtualClock, keys: KeyPair, genesis: Block, o
 	return node;
 }
 
-/** A link between two nodes through the clock, 10 ms each way; `drop` may swallow any frame, knowing who sent it. */
-export function link(clock: VirtualClock, a: AgoraNode, b: AgoraNode, drop: (bytes: Uint8Array, from: AgoraNode) => boolean = () => false): void {
+/**
+ * A link between two nodes through the clock, 10 ms each way; `drop` may swallow any frame, knowing who sent it.
+ * `ids` name a and b to each other: a node with several links needs a distinct name for each peer.
+ */
+export function link(clock: VirtualClock, a: AgoraNode, b: AgoraNode, drop: (bytes: Uint8Array, from: AgoraNode) => boolean = () => false, ids: readonly [a: string, b: string] = ['A', 'B']): void {
 	const end = (id: string): PeerLink => ({ id, send: () => {}, close: () => {}, onMessage: null, onClose: null });
-	const seenByA = end('B');
-	const seenByB = end('A');
+	const seenByA = end(ids[1]);
+	const seenByB = end(ids[0]);
 	seenByA.send = (bytes) => void (!drop(bytes, a) && clock.setTimeout(() => seenByB.onMessage?.(bytes), 10));
 	seenByB.send = (bytes) => void (!drop(bytes, b) && clock.setTimeout(() => seenByA.onMessage?.(bytes), 10));
 	a.addPeer(seenByA);

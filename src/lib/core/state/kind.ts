@@ -51,6 +51,17 @@ export interface TxKind<B = unknown> {
 export interface BlockHook {
 	readonly name: string;
 	readonly endBlock: (state: StateTree, ctx: BlockContext) => void;
+	/**
+	 * The earliest block time at which `endBlock` has work waiting (null: none),
+	 * read cheaply (no scan). A deadline is processed only by a block whose time
+	 * reaches it, and a community whose sealer seals only when transactions wait
+	 * would otherwise never close a vote that passes in silence: a sealer reads
+	 * this (through the registry's `nextDeadline`) to seal a block once it has
+	 * passed. A deadline stays reported until a block whose time reaches it
+	 * has processed it, so one at or before the head block's time means the
+	 * hook did not consume it: sealers ignore it rather than seal again.
+	 */
+	readonly nextDeadline?: (state: StateTree) => number | null;
 }
 
 export function defineKind<B>(kind: TxKind<B>): TxKind<B> {

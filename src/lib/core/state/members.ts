@@ -11,12 +11,17 @@
  * admission gets a new serial number, and a delegation names the serial of
  * its delegate, so a delegation to a member who left and came back does not
  * quietly revive.
+ *
+ * A community may give every member it admits a grant of new value (genesis
+ * `memberGrant`), so that members can pay message fees and deposits from
+ * the start: the community's issuance rule, paid on each admission (a
+ * member who leaves and is admitted again receives it again).
  */
 import type { Hex } from '../bytes.js';
 import type { Encodable } from '../codec.js';
 import { AgoraError } from '../errors.js';
 import * as s from '../schema.js';
-import { getAccount, readAccountKey } from './accounts.js';
+import { credit, getAccount, readAccountKey } from './accounts.js';
 import { getDaoConfig, type DaoConfig } from './dao/config.js';
 import { defineKind } from './kind.js';
 import type { StateTree } from './tree.js';
@@ -51,6 +56,16 @@ export const invitationKey = (who: Hex): string => `mi/${who}`;
 const COUNT_KEY = 'm#n';
 const SERIAL_KEY = 'm#serial';
 const slotKey = (slot: number): string => `m#${slot}`;
+const GRANT_KEY = 'm#grant';
+
+/** The new value each admission grants (0: none). */
+export function memberGrant(state: StateTree): number {
+	return (state.get(GRANT_KEY) as number | undefined) ?? 0;
+}
+
+export function setMemberGrant(state: StateTree, amount: number): void {
+	state.put(GRANT_KEY, amount === 0 ? undefined : amount);
+}
 
 export function getMember(state: StateTree, who: Hex): Member | undefined {
 	return state.get(memberKey(who)) as Member | undefined;
@@ -81,6 +96,7 @@ export function admit(state: StateTree, who: Hex, name: string, height: number):
 	state.put(slotKey(slot), who);
 	state.put(COUNT_KEY, slot + 1);
 	state.put(SERIAL_KEY, serial + 1);
+	credit(state, who, memberGrant(state));
 }
 
 export function removeMember(state: StateTree, who: Hex): void {

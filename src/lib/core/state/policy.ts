@@ -285,7 +285,7 @@ export function schedulePolicy<N extends PolicyName>(state: StateTree, name: N, 
 	state.put(pendingKey(name), { value: readPolicy(name, value) as unknown as Encodable, proposal, effectiveFrom });
 }
 
-export function pendingPolicy<N extends PolicyName>(state: StateTree, name: N): PolicyRecord<N> | undefined {
+export function pendingPolicy<N extends PolicyName>(state: Pick<StateTree, 'get'>, name: N): PolicyRecord<N> | undefined {
 	return state.get(pendingKey(name)) as PolicyRecord<N> | undefined;
 }
 

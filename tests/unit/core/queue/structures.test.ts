@@ -8,7 +8,7 @@ import { MemoryKV, overlay } from '../../../../src/lib/core/state/queue/kv.js';
 import { KvList } from '../../../../src/lib/core/state/queue/list.js';
 import { KvHeap, entryBefore, type HeapEntry } from '../../../../src/lib/core/state/queue/schedule/heap.js';
 import { KvSet } from '../../../../src/lib/core/state/queue/set.js';
-import { addTimer, takeDue } from '../../../../src/lib/core/state/queue/wheel.js';
+import { addTimer, nextDue, takeDue } from '../../../../src/lib/core/state/queue/wheel.js';
 import { subscribe, subscribersOf, unsubscribe } from '../../../../src/lib/core/state/queue/subscriptions.js';
 
 describe('KvList', () => {
@@ -239,6 +239,41 @@ describe('timing wheel', () => {
 		kv.reads = 0;
 		expect(takeDue(kv, 7 * 24 * 3_600_000 - 1)).toEqual([]);
 		expect(kv.reads).toBeLessThanOrEqual((7 * 24 * 3600) / 64 + 70);
+	});
+
+	it('nextDue is always the earliest deadline still to fire (null when none is)', () => {
+		fc.assert(
+			fc.property(
+				fc.array(fc.oneof(fc.record({ add: fc.integer({ min: 0, max: 40 * 24 * 3_600_000 }) }), fc.record({ advance: fc.integer({ min: 1, max: 9 * 24 * 3_600_000 }) })), { maxLength: 40 }),
+				(ops) => {
+					const kv = new MemoryKV();
+					let now = 1_000_000;
+					let waiting: number[] = [];
+					for (const op of ops) {
+						if ('add' in op) {
+							waiting.push(now + op.add);
+							addTimer(kv, now, now + op.add, ['expiry', 'x']);
+						} else {
+							now += op.advance;
+							takeDue(kv, now);
+							waiting = waiting.filter((due) => due > now);
+						}
+						expect(nextDue(kv)).toBe(waiting.length === 0 ? null : Math.min(...waiting));
+					}
+				}
+			)
+		);
+	});
+
+	it('finds a deadline a month away in a few hundred reads, not one per second or minute', () => {
+		const kv = new Counting();
+		const month = 30 * 24 * 3_600_000;
+		addTimer(kv, 0, 5_000, ['expiry', 'soon']);
+		addTimer(kv, 0, month, ['expiry', 'later']);
+		takeDue(kv, 6_000);
+		kv.reads = 0;
+		expect(nextDue(kv)).toBe(month);
+		expect(kv.reads).toBeLessThanOrEqual(4 * 2 * 64 + 20);
 	});
 
 	it('an empty wheel writes nothing, so a block without queue traffic keeps its state root', () => {

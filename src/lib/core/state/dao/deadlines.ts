@@ -5,6 +5,9 @@
  * nothing is due, and each push or pop writes O(log n) entries, so the cost
  * per block does not grow with the number of proposals.
  *
+ * The top is also what a sealer reads to know when the next block has
+ * governance work to do (BlockHook.nextDeadline).
+ *
  * A proposal has at most one deadline waiting at a time. One that stops
  * mattering (a cancelled proposal's, an executed one's expiry) is not
  * removed: it is popped in its turn and found to have nothing left to do.
@@ -33,6 +36,11 @@ export function scheduleDeadline(state: StateTree, time: number, proposal: Hex):
 		i = p;
 	}
 	state.put(entryKey(i), item);
+}
+
+/** The time of the earliest deadline waiting, or null: one read, the heap's top. */
+export function earliestDeadline(state: StateTree): number | null {
+	return size(state) === 0 ? null : entry(state, 0)[0];
 }
 
 /** Removes and returns the earliest deadline if it is at or before `time`. */

@@ -30,7 +30,7 @@ import { meetsMembership } from '../members.js';
 import type { StateTree } from '../tree.js';
 import { checkAction, executeAction, isConstitutional, isExecutable } from './actions.js';
 import { getDaoConfig } from './config.js';
-import { scheduleDeadline, takeDue } from './deadlines.js';
+import { earliestDeadline, scheduleDeadline, takeDue } from './deadlines.js';
 import { actionsOf, decidedAction, optionCount, type ProposalContent } from './proposal.js';
 import {
 	addProposal,
@@ -211,12 +211,15 @@ function advance(state: StateTree, id: Hex, ctx: BlockContext): void {
 /**
  * End of block: the deadlines that block time has reached, earliest first
  * (one may schedule the next, which may be due too after a long gap), then
- * settings scheduled for the next block come into force.
+ * settings scheduled for the next block come into force. The next deadline
+ * (voting opens or closes, a passed proposal expires) is the heap's top, so a
+ * sealer can seal a block for it when no transaction would bring one.
  */
 export const daoHook: BlockHook = {
 	name: 'dao',
 	endBlock(state, ctx) {
 		for (let id = takeDue(state, ctx.time); id !== undefined; id = takeDue(state, ctx.time)) advance(state, id, ctx);
 		activateSettings(state, ctx.height);
-	}
+	},
+	nextDeadline: earliestDeadline
 };

@@ -3,6 +3,8 @@
  * passed by the block's time (see wheel.ts), each handled by the module that
  * filed it. It runs before the policies scheduled for the next height take
  * over, so a block's deadlines are judged by the policies of that block.
+ * `nextDeadline` tells a node when the next one falls, so that a quiet chain
+ * still gets the block that redelivers, dead-letters or expires on time.
  */
 import type { BlockHook } from '../kind.js';
 import { done, openQueue } from './context.js';
@@ -10,7 +12,7 @@ import { expireMessage, windowEnded } from './delivery.js';
 import { forgetIdempotency } from './idempotency.js';
 import { gapTimedOut } from './ordering.js';
 import { getMessage, recipientsOf } from './records.js';
-import { takeDue } from './wheel.js';
+import { nextDue, takeDue } from './wheel.js';
 
 export const queueHook: BlockHook = {
 	name: 'queue',
@@ -35,5 +37,6 @@ export const queueHook: BlockHook = {
 			}
 		}
 		done(q);
-	}
+	},
+	nextDeadline: nextDue
 };

@@ -31,7 +31,8 @@ export const queueKeys = {
 	memberPatterns: (member: Hex) => `q/ms/${member}`,
 	wheel: 'q/w',
 	wheelSlot: (slot: number) => `q/w/${slot}`,
-	wheelCoarse: (coarse: number) => `q/wc/${coarse}`,
+	/** Timers per 64^level seconds, for skipping empty stretches (wheel.ts). */
+	wheelCount: (level: number, index: number) => `q/wc/${level}/${index}`,
 	metrics: (scope: string) => `q/x/${scope}`,
 	metricsArchive: (scope: string, slot: number) => `q/xa/${scope}/${slot}`
 } as const;

@@ -6,7 +6,7 @@
  * it; the ones that look ahead run the scheduler on an overlay.
  */
 import type { Hex } from '../../bytes.js';
-import type { Guarantee } from '../policy.js';
+import { pendingPolicy, type Guarantee } from '../policy.js';
 import { readPolicies } from './context.js';
 import type { KV } from './kv.js';
 import { overlay } from './kv.js';
@@ -121,12 +121,18 @@ export function deadLetters(kv: KV, member: Hex, limit = 100): DeliveryView[] {
 	return out;
 }
 
-/** The fee a message from `sender` must offer if it goes into a block at `time` (the UI shows it before sending). */
-export function quoteFee(kv: KV, sender: Hex, body: Pick<SendBody, 'to' | 'topic' | 'priority' | 'guarantee' | 'payload'>, time: number): number {
+/**
+ * The fee a message from `sender` must offer if it goes into a block at `time` (the UI shows it before sending),
+ * after `waiting` messages of the sender's that are not in a block yet and will go before it.
+ */
+export function quoteFee(kv: KV, sender: Hex, body: Pick<SendBody, 'to' | 'topic' | 'priority' | 'guarantee' | 'payload'>, time: number, waiting = 0): number {
 	const policies = readPolicies(kv);
 	const recipients = body.to !== null ? 1 : audience(kv, sender, body.topic!).length;
-	const sentNow = sentInWindow(kv, sender, time, policies.priority);
-	return requiredFee(policies.fee, { bytes: body.payload.length, priority: body.priority, guarantee: body.guarantee, recipients, sentInWindow: sentNow });
+	const sentNow = sentInWindow(kv, sender, time, policies.priority) + waiting;
+	const message = { bytes: body.payload.length, priority: body.priority, guarantee: body.guarantee, recipients, sentInWindow: sentNow };
+	// A fee policy the DAO has already scheduled may be in force by the block the message reaches: quote the higher.
+	const next = pendingPolicy(kv, 'fee');
+	return Math.max(requiredFee(policies.fee, message), next ? requiredFee(next.value, message) : 0);
 }
 
 /** Metrics of a scope: `all`, `in:<member key>` or `t:<topic>`. */

@@ -14,12 +14,14 @@ import { AgoraError, fail } from '../../errors.js';
 import * as s from '../../schema.js';
 import { txIdHex } from '../../tx/tx.js';
 import { defineKind } from '../kind.js';
-import { done, openQueue } from './context.js';
+import { done, openQueue, readPolicies } from './context.js';
 import { acknowledge, redrive, reject } from './delivery.js';
 import { requiredFee } from './fee.js';
 import { deliveryScopes } from './metrics.js';
 import { sentInWindow } from './quota.js';
+import type { KV } from './kv.js';
 import { getMessage } from './records.js';
+import type { MessageRecord } from './types.js';
 
 export const MAX_ACKS = 64;
 export const MAX_REASON_BYTES = 256;
@@ -60,6 +62,12 @@ export const msgNack = defineKind<{ readonly id: Hex; readonly reason: string; r
 	}
 });
 
+/** What re-driving message `m` costs `sender` at block time `time`: the fee a one-recipient message of its kind requires now. */
+export function redriveFee(kv: KV, sender: Hex, m: MessageRecord, time: number): number {
+	const policies = readPolicies(kv);
+	return requiredFee(policies.fee, { bytes: m.bytes, priority: m.priority, guarantee: m.guarantee, recipients: 1, sentInWindow: sentInWindow(kv, sender, time, policies.priority) });
+}
+
 export const msgRedrive = defineKind<{ readonly id: Hex; readonly recipient: Hex }>({
 	kind: 'msg.redrive',
 	sender: 'member',
@@ -74,8 +82,7 @@ export const msgRedrive = defineKind<{ readonly id: Hex; readonly recipient: Hex
 		if (ctx.sender !== m.from && ctx.sender !== recipient) {
 			throw new AgoraError('E_TX_NOT_ALLOWED', `only the sender or the recipient of ${id.slice(0, 16)}… may re-drive it`, 'from', ctx.sender);
 		}
-		const sent = sentInWindow(q.state, ctx.sender, ctx.time, q.policies.priority);
-		const required = requiredFee(q.policies.fee, { bytes: m.bytes, priority: m.priority, guarantee: m.guarantee, recipients: 1, sentInWindow: sent });
+		const required = redriveFee(q.state, ctx.sender, m, ctx.time);
 		if (ctx.tx.fee < required) throw new AgoraError('E_TX_FEE', `fee ${ctx.tx.fee} is below the ${required} the fee policy requires to re-drive this message`, 'fee', ctx.tx.fee);
 		redrive(q, id, recipient, ctx.sender, 'body.id');
 		q.metrics.count(deliveryScopes(m, recipient), 'fees', ctx.tx.fee);

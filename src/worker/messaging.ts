@@ -1,0 +1,542 @@
+/**
+ * The node's side of messaging, between the chain-backed queue
+ * (core/state/queue) and the member.
+ *
+ * Sending: a direct message is sealed for its recipient (and the sender's
+ * own copy) with the member's key and the node's randomness; a topic message
+ * goes in clear. It pays the fee the policy in force quotes (after the
+ * member's messages still waiting for a block), is dry-run against the head
+ * state, saved to the outbox and gossiped, like every transaction of the
+ * member's: an online recipient's node has it before any block does, and
+ * shows it (`InboxItem.inBlock` false).
+ *
+ * Receiving: after every change of head the node reads what state says it
+ * must answer (deliveries in flight to the member, and dead letters it can
+ * still acknowledge late), opens each, hands it to the member (an
+ * exactly-once message only once, however often it is delivered again), and
+ * answers with one signed msg.ack for everything that opened (the delivery
+ * receipt) and a msg.nack, with the reason, for each that did not. A
+ * delivery the state makes due again (its window ended unacknowledged) is
+ * processed again and, by the sender's node, announced again to the peers.
+ *
+ * Statuses and proofs are read from state and the outbox on demand; a
+ * delivery proof is the inclusion proof of the message and of each receipt,
+ * in the JSON `agora verify-proof` reads, checked here against the headers.
+ */
+import { fromHex, fromUtf8, toHex, utf8, type Bytes, type Hex } from '../lib/core/bytes.js';
+import type { Chain } from '../lib/core/chain.js';
+import type { Encodable } from '../lib/core/codec.js';
+import { openDirect, sealDirect } from '../lib/core/crypto/direct.js';
+import { fail } from '../lib/core/errors.js';
+import { checkTxProof, txProof, txProofToJson } from '../lib/core/export/proof.js';
+import type { KeyPair } from '../lib/core/keys.js';
+import { getAccount } from '../lib/core/state/accounts.js';
+import { getMember } from '../lib/core/state/members.js';
+import type { Guarantee, Priority } from '../lib/core/state/policy.js';
+import { queueKeys, streamOf } from '../lib/core/state/queue/keys.js';
+import { getStream } from '../lib/core/state/queue/ordering.js';
+import { deadLetters, inbox, messageTxIds, quoteFee, received, sent, type DeliveryView, type MessageView } from '../lib/core/state/queue/queries.js';
+import { MAX_ACKS, MAX_REASON_BYTES, redriveFee } from '../lib/core/state/queue/receipts.js';
+import { getMessage } from '../lib/core/state/queue/records.js';
+import { readSendBody, type SendBody } from '../lib/core/state/queue/send.js';
+import { subscribersOf } from '../lib/core/state/queue/subscriptions.js';
+import { getTopic, patternsOf, type TopicRecord } from '../lib/core/state/queue/topics.js';
+import type { DeliveryRecord } from '../lib/core/state/queue/types.js';
+import { txIdHex, type Tx } from '../lib/core/tx/tx.js';
+import type {
+	ChainMessageItem,
+	CheckedProof,
+	DeadLetterItem,
+	DeliveryProof,
+	InboxItem,
+	MessageDraft,
+	MessageQuote,
+	MessagesView,
+	MessageStatus,
+	MessagingApi,
+	OutboxItem,
+	RecipientStatus,
+	TopicItem
+} from './messaging-types.js';
+import type { OwnTx } from './node.js';
+
+export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+/** The longest text the page lets a member send (the transaction size limit bounds it anyway). */
+export const MAX_TEXT_BYTES = 4000;
+const VIEW_LIMIT = 50;
+/** How far back the list of messages on chain looks. */
+const ON_CHAIN_BLOCKS = 100;
+const IDEMPOTENCY_KEY_BYTES = 16;
+
+/** What messaging needs of the node that owns it. */
+export interface MessagingHost {
+	chain(): Chain | null;
+	keys(): KeyPair | null;
+	now(): number;
+	randomBytes(n: number): Uint8Array;
+	/** Signs, dry-runs against the head state, saves to the outbox and sends (AgoraNode.submit). */
+	submit(kind: string, body: Encodable, fee: number): Promise<Hex>;
+	/** The member's own transactions not in a block yet, with their status. */
+	ownTxs(): readonly OwnTx[];
+	/** Transactions waiting in this node's pool, from anyone. */
+	pendingTxs(): readonly Tx[];
+	/** Gossips transactions to the peers again. */
+	announce(txs: readonly Tx[]): void;
+	log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+/** A delivery this node must answer: acknowledge if it opens, reject if not. */
+interface Due {
+	readonly id: Hex;
+	readonly delivery: DeliveryRecord;
+	readonly text: string | null;
+}
+
+export class Messaging {
+	/** Opened payloads by message id (null: does not open for this member). */
+	private readonly opened = new Map<Hex, string | null>();
+	/** How many times each message was handed to the member, and the last attempt that was. */
+	private readonly processed = new Map<Hex, { count: number; attempt: number }>();
+	/** Redeliveries of the member's messages already announced again: `id/recipient/attempt`. */
+	private readonly reannounced = new Set<string>();
+	private topicCache: { readonly head: Hex; readonly items: readonly TopicItem[] } | null = null;
+	/** Answering runs one at a time: each reads what the ones before saved to the outbox. */
+	private work: Promise<void> = Promise.resolve();
+
+	constructor(private readonly host: MessagingHost) {}
+
+	// ---- sending ----
+
+	quote(draft: MessageDraft): MessageQuote {
+		const { chain, me } = this.ready();
+		const body = this.compose(chain, me, draft);
+		return { fee: this.feeFor(chain, me.hex, body), balance: getAccount(chain.state, me.hex).balance, bytes: body.payload.length };
+	}
+
+	async send(draft: MessageDraft): Promise<Hex> {
+		const { chain, me } = this.ready();
+		const body = this.compose(chain, me, draft);
+		return this.host.submit('msg.send', encodeSendBody(body), this.feeFor(chain, me.hex, body));
+	}
+
+	async redrive(id: Hex, recipient: Hex): Promise<Hex> {
+		const { chain, me } = this.ready();
+		const m = getMessage(chain.state, id);
+		if (!m) fail('E_MSG_UNKNOWN', 'id', id, 'is not a message in a block');
+		return this.host.submit('msg.redrive', { id: fromHex(id, 'id', 32), recipient: fromHex(recipient, 'recipient', 32) }, redriveFee(chain.state, me.hex, m, this.blockTime(chain)));
+	}
+
+	createTopic(name: string, description: string): Promise<Hex> {
+		return this.host.submit('topic.create', { name: name.trim(), mode: 'clear', ...(description.trim() ? { description: description.trim() } : {}) }, 0);
+	}
+
+	subscribe(pattern: string): Promise<Hex> {
+		return this.host.submit('topic.subscribe', { pattern: pattern.trim() }, 0);
+	}
+
+	unsubscribe(pattern: string): Promise<Hex> {
+		return this.host.submit('topic.unsubscribe', { pattern: pattern.trim() }, 0);
+	}
+
+	/** The body a draft makes: checked by the same reader the chain uses, so a bad draft fails here, naming the field. */
+	private compose(chain: Chain, me: { hex: Hex; keys: KeyPair }, draft: MessageDraft): SendBody {
+		const text = draft.text.trim();
+		if (!text) fail('E_SCHEMA', 'text', draft.text, 'is empty');
+		if (utf8(text).length > MAX_TEXT_BYTES) fail('E_SCHEMA', 'text', utf8(text).length, `must be at most ${MAX_TEXT_BYTES} bytes`);
+		const guarantee: Guarantee = draft.guarantee ?? 'atLeastOnce';
+		const priority: Priority = draft.priority ?? 'normal';
+		const to = draft.to;
+		const topic = draft.topic === null ? null : draft.topic.trim();
+		const payload = to !== null ? sealDirect({ plaintext: utf8(text), sender: me.keys, recipient: fromHex(to, 'to', 32), random: (n) => this.host.randomBytes(n) }) : utf8(text);
+		return readSendBody(
+			encodeSendBody({
+				to,
+				topic,
+				priority,
+				guarantee,
+				category: 'social',
+				type: 'text',
+				contentType: TEXT_CONTENT_TYPE,
+				correlation: null,
+				parent: null,
+				idempotencyKey: guarantee === 'exactlyOnce' ? toHex(this.host.randomBytes(IDEMPOTENCY_KEY_BYTES)) : null,
+				expires: null,
+				maxDeliveries: null,
+				seq: guarantee === 'ordered' ? this.nextSeq(chain, streamOf(me.hex, to, topic)) : null,
+				hub: null,
+				payload
+			})
+		);
+	}
+
+	/** The fee the policy asks of this message in the next block, after the member's messages that go before it. */
+	private feeFor(chain: Chain, me: Hex, body: SendBody): number {
+		return quoteFee(chain.state, me, body, this.blockTime(chain), this.waitingSends().length);
+	}
+
+	/** The next sequence number of an ordered stream: after the chain's and after the member's waiting messages. */
+	private nextSeq(chain: Chain, stream: string): number {
+		let next = getStream({ state: chain.state }, stream).next;
+		for (const tx of this.waitingSends()) {
+			const b = readSendBody(tx.body);
+			if (b.seq !== null && streamOf(toHex(tx.from), b.to, b.topic) === stream) next = Math.max(next, b.seq + 1);
+		}
+		return next;
+	}
+
+	private waitingSends(): Tx[] {
+		return this.host.ownTxs().flatMap((o) => (o.status !== 'failed' && o.tx.kind === 'msg.send' ? [o.tx] : []));
+	}
+
+	// ---- receiving ----
+
+	/** Call after every change of head (and once the chain is loaded): answers what state says is due. */
+	headChanged(): void {
+		this.work = this.work.then(() => this.answer()).catch((e) => this.host.log('error', `messaging: ${(e as Error).message}`));
+	}
+
+	private async answer(): Promise<void> {
+		const chain = this.host.chain();
+		const keys = this.host.keys();
+		if (!chain || !keys) return;
+		const me = toHex(keys.publicKey);
+		if (!getMember(chain.state, me)) return;
+		this.reannounce(chain, me);
+		const answering = this.answering();
+		const all = this.due(chain, me);
+		for (const d of all) this.process(chain, d, answering.has(d.id));
+		const due = all.filter((d) => !answering.has(d.id));
+		const opened = due.filter((d) => d.text !== null).map((d) => d.id);
+		for (let i = 0; i < opened.length; i += MAX_ACKS) {
+			const ids = opened.slice(i, i + MAX_ACKS);
+			await this.host.submit('msg.ack', { ids: ids.map((id) => fromHex(id)) }, 0);
+			this.host.log('info', `acknowledged ${ids.length} message(s)`);
+		}
+		for (const d of due) {
+			if (d.text !== null || d.delivery.status !== 'inflight') continue;
+			const reason = `cannot open: ${this.whyUnopened(chain, d.id)}`.slice(0, MAX_REASON_BYTES);
+			await this.host.submit('msg.nack', { id: fromHex(d.id), reason, requeue: false }, 0);
+			this.host.log('warn', `rejected message ${d.id.slice(0, 16)}…: ${reason}`);
+		}
+	}
+
+	/** Deliveries to the member that want an answer: in flight, or dead letters a late receipt still settles. */
+	private due(chain: Chain, me: Hex): Due[] {
+		const time = chain.head.header.time;
+		const views = [...inbox(chain.state, me, time, 0).inFlight, ...deadLetters(chain.state, me).filter((d) => d.recipient === me && getMessage(chain.state, d.id)!.expires > time)];
+		return views.map((d) => ({ id: d.id, delivery: d, text: this.open(chain, d.id, me) }));
+	}
+
+	/**
+	 * Hands a delivery to the member once per attempt; an exactly-once message
+	 * only the first time ever (`answered`: this member's receipt for it is
+	 * already waiting for a block, so it was handed over before, maybe before a reload).
+	 */
+	private process(chain: Chain, d: Due, answered: boolean): void {
+		if (d.text === null) return;
+		const seen = this.processed.get(d.id);
+		if (seen && seen.attempt >= d.delivery.attempts) return;
+		const again = getMessage(chain.state, d.id)!.guarantee !== 'exactlyOnce' || !(seen || answered);
+		this.processed.set(d.id, { count: (seen?.count ?? 0) + (again ? 1 : 0), attempt: d.delivery.attempts });
+	}
+
+	/** Message ids the member's waiting receipts (acks and nacks not yet in a block) already answer. */
+	private answering(): Set<Hex> {
+		const out = new Set<Hex>();
+		for (const { tx, status } of this.host.ownTxs()) {
+			if (status === 'failed') continue;
+			if (tx.kind === 'msg.ack') for (const id of (tx.body as { ids: Bytes[] }).ids) out.add(toHex(id));
+			if (tx.kind === 'msg.nack') out.add(toHex((tx.body as { id: Bytes }).id));
+		}
+		return out;
+	}
+
+	/** The member's messages the state delivers again: announced again, once per attempt, for peers that missed them. */
+	private reannounce(chain: Chain, me: Hex): void {
+		const again: Tx[] = [];
+		for (const m of sent(chain.state, me, VIEW_LIMIT)) {
+			for (const d of m.deliveries) {
+				const key = `${m.id}/${d.recipient}/${d.attempts}`;
+				if (d.status !== 'inflight' || d.attempts < 2 || this.reannounced.has(key)) continue;
+				this.reannounced.add(key);
+				const at = chain.findTx(m.id);
+				if (at && !again.includes(at.tx)) again.push(at.tx);
+			}
+		}
+		if (again.length > 0) this.host.announce(again);
+	}
+
+	/** The text of a message for this member (its recipient, or its sender's own copy); null if it does not open. */
+	private open(chain: Chain, id: Hex, me: Hex): string | null {
+		if (this.opened.has(id)) return this.opened.get(id)!;
+		const tx = chain.findTx(id)?.tx ?? this.host.pendingTxs().find((t) => txIdHex(t) === id) ?? this.host.ownTxs().find((o) => txIdHex(o.tx) === id)?.tx;
+		if (!tx) return null;
+		const text = this.openTx(tx);
+		this.opened.set(id, text);
+		return text;
+	}
+
+	private openTx(tx: Tx): string | null {
+		const keys = this.host.keys()!;
+		let body: SendBody;
+		try {
+			body = readSendBody(tx.body);
+		} catch {
+			return null;
+		}
+		if (body.to === null) return body.contentType === TEXT_CONTENT_TYPE ? decodeText(body.payload) : null;
+		const plain = openDirect(body.payload, keys, tx.from, fromHex(body.to));
+		return plain && decodeText(plain);
+	}
+
+	private whyUnopened(chain: Chain, id: Hex): string {
+		const m = getMessage(chain.state, id)!;
+		if (m.to !== null) return 'its envelope is not sealed for this member\'s key';
+		const topic = getTopic(chain.state, m.topic!);
+		return topic?.mode === 'encrypted' ? `no key for the encrypted topic ${m.topic}` : `content type ${m.contentType} is not text`;
+	}
+
+	// ---- views ----
+
+	view(): MessagesView {
+		const chain = this.host.chain();
+		const keys = this.host.keys();
+		if (!chain || !keys) return { me: keys ? toHex(keys.publicKey) : null, balance: 0, outbox: [], inbox: [], deadLetters: [], onChain: [], topics: [], subscriptions: [] };
+		const me = toHex(keys.publicKey);
+		return {
+			me,
+			balance: getAccount(chain.state, me).balance,
+			outbox: this.outbox(chain, me),
+			inbox: this.inbox(chain, me),
+			deadLetters: this.deadLetters(chain, me),
+			onChain: this.onChain(chain, me),
+			topics: this.topics(chain),
+			subscriptions: patternsOf(chain.state, me)
+		};
+	}
+
+	private name(chain: Chain, who: Hex): string {
+		return getMember(chain.state, who)?.name ?? `${who.slice(0, 8)}…`;
+	}
+
+	private outbox(chain: Chain, me: Hex): OutboxItem[] {
+		const waiting = this.host.ownTxs().flatMap(({ tx, status, error }): OutboxItem[] => {
+			if (tx.kind !== 'msg.send') return [];
+			const body = readSendBody(tx.body);
+			const id = txIdHex(tx);
+			return [{
+				id,
+				to: body.to,
+				toName: body.to && this.name(chain, body.to),
+				topic: body.topic,
+				text: this.open(chain, id, me),
+				created: tx.created,
+				priority: body.priority,
+				guarantee: body.guarantee,
+				fee: tx.fee,
+				status: status === 'saved' ? 'saved' : status === 'pending' ? 'sent' : 'failed',
+				reason: error ?? null,
+				height: null,
+				recipients: []
+			}];
+		});
+		const recorded = sent(chain.state, me, VIEW_LIMIT).map((m) => this.recordedItem(chain, me, m));
+		return [...waiting, ...recorded];
+	}
+
+	private recordedItem(chain: Chain, me: Hex, v: MessageView): OutboxItem {
+		const m = v.message;
+		const recipients = v.deliveries.map((d) => this.recipientStatus(chain, d));
+		const [status, reason] = overall(recipients);
+		return {
+			id: v.id,
+			to: m.to,
+			toName: m.to && this.name(chain, m.to),
+			topic: m.topic,
+			text: this.open(chain, v.id, me),
+			created: chain.findTx(v.id)?.tx.created ?? m.sent,
+			priority: m.priority,
+			guarantee: m.guarantee,
+			fee: m.fee,
+			status,
+			reason,
+			height: m.height,
+			recipients
+		};
+	}
+
+	private recipientStatus(chain: Chain, d: DeliveryView): RecipientStatus {
+		const detail = d.history.at(-1)?.[2];
+		const reason = d.status === 'dead' || d.status === 'expired' ? (typeof detail === 'string' ? detail : d.status === 'expired' ? 'its expiry passed before it was acknowledged' : d.deadReason) : d.lastNack;
+		return { recipient: d.recipient, name: this.name(chain, d.recipient), status: d.status, attempts: d.attempts, ack: d.ack, reason };
+	}
+
+	private inbox(chain: Chain, me: Hex): InboxItem[] {
+		const recorded = received(chain.state, me, VIEW_LIMIT).map((d): InboxItem => {
+			const m = getMessage(chain.state, d.id)!;
+			return {
+				id: d.id,
+				from: m.from,
+				fromName: this.name(chain, m.from),
+				topic: m.topic,
+				text: this.open(chain, d.id, me),
+				created: chain.findTx(d.id)?.tx.created ?? m.sent,
+				inBlock: true,
+				status: d.status,
+				guarantee: m.guarantee,
+				processed: this.processed.get(d.id)?.count ?? (d.status === 'acked' ? 1 : 0)
+			};
+		});
+		// Arrived peer to peer, not in a block yet: shown at once.
+		const arriving = this.host.pendingTxs().flatMap((tx): InboxItem[] => {
+			if (tx.kind !== 'msg.send' || toHex(tx.from) === me) return [];
+			const id = txIdHex(tx);
+			if (getMessage(chain.state, id)) return [];
+			let body: SendBody;
+			try {
+				body = readSendBody(tx.body);
+			} catch {
+				return [];
+			}
+			if (body.to !== me && !(body.topic !== null && subscribersOf(chain.state, body.topic).includes(me))) return [];
+			const from = toHex(tx.from);
+			return [{ id, from, fromName: this.name(chain, from), topic: body.topic, text: this.open(chain, id, me), created: tx.created, inBlock: false, status: null, guarantee: body.guarantee, processed: 0 }];
+		});
+		return [...arriving, ...recorded];
+	}
+
+	private deadLetters(chain: Chain, me: Hex): DeadLetterItem[] {
+		const time = this.blockTime(chain);
+		return deadLetters(chain.state, me, VIEW_LIMIT).map((d) => {
+			const m = getMessage(chain.state, d.id)!;
+			const redrivable = m.guarantee !== 'ordered' && m.guarantee !== 'atMostOnce' && m.expires > time;
+			return {
+				id: d.id,
+				from: m.from,
+				fromName: this.name(chain, m.from),
+				recipient: d.recipient,
+				recipientName: this.name(chain, d.recipient),
+				topic: m.topic,
+				reason: this.recipientStatus(chain, d).reason,
+				redriveFee: redrivable ? redriveFee(chain.state, me, m, time) : null
+			};
+		});
+	}
+
+	/** Every topic; state has no index of them, so the list is read once per head. */
+	private topics(chain: Chain): readonly TopicItem[] {
+		if (this.topicCache?.head !== chain.head.hash) {
+			const prefix = queueKeys.topic('');
+			const items = chain.state.keys(prefix).map((key): TopicItem => {
+				const name = key.slice(prefix.length);
+				const t = getTopic(chain.state, name) as TopicRecord;
+				return { name, owner: t.owner, ownerName: this.name(chain, t.owner), mode: t.mode, description: t.description };
+			});
+			this.topicCache = { head: chain.head.hash, items };
+		}
+		return this.topicCache.items;
+	}
+
+	private onChain(chain: Chain, me: Hex): ChainMessageItem[] {
+		const out: ChainMessageItem[] = [];
+		for (let h = chain.height; h > Math.max(0, chain.height - ON_CHAIN_BLOCKS) && out.length < VIEW_LIMIT; h--) {
+			for (const tx of chain.blockAt(h)!.block.txs) {
+				const id = txIdHex(tx);
+				const m = tx.kind === 'msg.send' ? getMessage(chain.state, id) : undefined;
+				if (!m) continue;
+				out.push({ id, from: m.from, fromName: this.name(chain, m.from), to: m.to, toName: m.to && this.name(chain, m.to), topic: m.topic, bytes: m.bytes, height: h, readable: this.open(chain, id, me) !== null });
+			}
+		}
+		return out;
+	}
+
+	// ---- proofs ----
+
+	/** Inclusion proofs of a message and of its receipts, checked against their headers; null before it is in a block. */
+	proof(id: Hex): DeliveryProof | null {
+		const chain = this.host.chain();
+		const ids = chain && messageTxIds(chain.state, id);
+		const message = ids && checkedProof(chain, id);
+		if (!chain || !ids || !message) return null;
+		const receipts = ids.receipts.flatMap(({ recipient, ack }) => {
+			const p = ack === null ? null : checkedProof(chain, ack);
+			if (!p) return [];
+			const tx = chain.findTx(ack!)!.tx;
+			const names = tx.kind === 'msg.ack' && toHex(tx.from) === recipient && (tx.body as { ids: Bytes[] }).ids.some((x) => toHex(x) === id);
+			return [{ ...p, recipient, name: this.name(chain, recipient), names }];
+		});
+		return { id, message, receipts };
+	}
+
+	// ---- plumbing ----
+
+	private ready(): { chain: Chain; me: { hex: Hex; keys: KeyPair } } {
+		const keys = this.host.keys();
+		if (!keys) fail('E_KEY', 'identity', null, 'is missing: create an identity first');
+		const chain = this.host.chain();
+		if (!chain) fail('E_GENESIS', 'community', null, 'is not synced yet: wait for a peer');
+		return { chain, me: { hex: toHex(keys.publicKey), keys } };
+	}
+
+	/** The time the next block will have, at the earliest. */
+	private blockTime(chain: Chain): number {
+		return Math.max(this.host.now(), chain.head.header.time + 1);
+	}
+}
+
+/** A message's status from its deliveries: a dead letter or an open delivery shows first, then expiry, then delivery. */
+function overall(recipients: readonly RecipientStatus[]): [MessageStatus, string | null] {
+	if (recipients.length === 0) return ['inBlock', 'no member subscribes to this topic'];
+	const dead = recipients.find((r) => r.status === 'dead');
+	if (dead) return ['dead', dead.reason];
+	if (recipients.some((r) => !['acked', 'delivered', 'expired'].includes(r.status))) return ['inBlock', null];
+	const expired = recipients.find((r) => r.status === 'expired');
+	if (expired && recipients.every((r) => r.status === 'expired')) return ['expired', expired.reason];
+	return ['delivered', expired ? `${recipients.filter((r) => r.status === 'expired').length} recipient(s) let it expire` : null];
+}
+
+function checkedProof(chain: Chain, txid: Hex): CheckedProof | null {
+	const at = chain.findTx(txid);
+	if (!at) return null;
+	const proof = txProof(at.block.block, at.index);
+	const check = checkTxProof(proof);
+	return { json: txProofToJson(proof), height: at.block.height, valid: check.valid, reason: check.valid ? null : check.reason };
+}
+
+function decodeText(bytes: Bytes): string | null {
+	try {
+		return fromUtf8(bytes);
+	} catch {
+		return null;
+	}
+}
+
+/** A send body as the transaction carries it: keys as bytes, absent fields left out. */
+function encodeSendBody(b: SendBody): Encodable {
+	const out: Record<string, Encodable> = { priority: b.priority, guarantee: b.guarantee, category: b.category, type: b.type, contentType: b.contentType, payload: b.payload };
+	if (b.to !== null) out.to = fromHex(b.to, 'to', 32);
+	if (b.topic !== null) out.topic = b.topic;
+	if (b.correlation !== null) out.correlation = fromHex(b.correlation);
+	if (b.parent !== null) out.parent = fromHex(b.parent, 'parent', 32);
+	if (b.idempotencyKey !== null) out.idempotencyKey = fromHex(b.idempotencyKey);
+	if (b.expires !== null) out.expires = b.expires;
+	if (b.maxDeliveries !== null) out.maxDeliveries = b.maxDeliveries;
+	if (b.seq !== null) out.seq = b.seq;
+	if (b.hub !== null) out.hub = b.hub;
+	return out;
+}
+
+/** The MessagingApi methods of the worker, served by the node's messaging. */
+export function messagingApi(node: Promise<{ readonly messaging: Messaging }>): MessagingApi {
+	const m = async (): Promise<Messaging> => (await node).messaging;
+	return {
+		messages: async () => (await m()).view(),
+		quoteMessage: async (draft) => (await m()).quote(draft),
+		sendMessage: async (draft) => (await m()).send(draft),
+		redriveMessage: async (id, recipient) => (await m()).redrive(id, recipient),
+		createTopic: async (name, description) => (await m()).createTopic(name, description),
+		subscribeTopic: async (pattern) => (await m()).subscribe(pattern),
+		unsubscribeTopic: async (pattern) => (await m()).unsubscribe(pattern),
+		deliveryProof: async (id) => (await m()).proof(id)
+	};
+}
