@@ -12,5 +12,9 @@ export const REFERENCE = {
 	merkleVerify: { low: 60_000, high: 80_000, unit: 'proof/s', source },
 	validateChain: { low: 2.1, high: 2.6, unit: 's', source },
 	/** 1,000 blocks × 10 transactions + 1,000 headers... the reference signs transactions only: 10,000 in 2.1–2.6 s. */
-	validateChainSignatures: { low: 10_000 / 2.6, high: 10_000 / 2.1, unit: 'sig/s', source }
+	validateChainSignatures: { low: 10_000 / 2.6, high: 10_000 / 2.1, unit: 'sig/s', source },
+	/** Its priority queue: enqueue then dequeue 1,000 messages (quadratic as it grows). */
+	queueEnqueueDequeue: { low: 1_200, high: 1_700, unit: 'msg/s', source },
+	/** Its chain-backed queue end to end (submit, block, process), falling from about 20 to 5–8 as the chain reaches 300 blocks. */
+	queueEndToEnd: { low: 5, high: 8, unit: 'msg/s', source }
 } satisfies Record<string, Reference>;

@@ -289,18 +289,27 @@ export class Chain {
 			if (included.length >= params.maxBlockTxs) break;
 			const size = encodeTx(tx).length;
 			if (bytes + size > params.maxBlockBytes) continue;
+			const before = this.working.checkpoint();
 			try {
 				applyTx(this.working, tx, this.chainId, blockCtx);
+				// State is encoded for the root once per block; encoding this transaction's writes now leaves it
+				// out, rather than failing the block, should one of them be a value that cannot be encoded.
+				this.working.hashWritesSince(before);
 				included.push(tx);
 				bytes += size;
 			} catch (e) {
 				if (!(e instanceof AgoraError)) throw e;
+				this.working.revert(before);
 				rejected.push({ tx, error: e });
 			}
 		}
-		endBlock(this.working, blockCtx);
-		const stateRoot = this.working.root();
-		this.working.revert(start);
+		let stateRoot: Bytes;
+		try {
+			endBlock(this.working, blockCtx);
+			stateRoot = this.working.root();
+		} finally {
+			this.working.revert(start);
+		}
 		const unsigned: UnsignedHeader = {
 			chain: this.chainId,
 			height: parent.height + 1,

@@ -44,10 +44,19 @@ export function domainPrefix(domain: DomainName): Bytes {
 	return prefixes.get(domain)!;
 }
 
+/*
+ * Each domain's hasher, with its prefix absorbed, is copied into one scratch
+ * hasher per hash (noble's `_cloneInto`, which reuses its destination and
+ * copies the whole state, so the scratch's `digest()` wipe is undone by the
+ * next copy). Constructing a hasher (a block buffer and a DataView) costs
+ * as much as compressing the short inputs hashed most: Merkle and state nodes.
+ */
+const prefixed = new Map((Object.keys(Domain) as DomainName[]).map((name) => [name, sha256.create().update(domainPrefix(name))]));
+const scratch = sha256.create();
+
 /** SHA-256 over the domain tag, a NUL byte, then the parts in order. */
 export function hash(domain: DomainName, ...parts: Bytes[]): Bytes {
-	const h = sha256.create();
-	h.update(domainPrefix(domain));
+	const h = prefixed.get(domain)!._cloneInto(scratch);
 	for (const part of parts) h.update(part);
 	return h.digest();
 }

@@ -10,6 +10,9 @@ export const PPM = 1_000_000;
 
 /** floor(amount * ppm / 1e6) without leaving the safe integers. */
 export function ppmOf(amount: number, ppm: number): number {
+	// A product that is a safe integer is exact, and so is its remainder: the common case needs no BigInt.
+	const product = amount * ppm;
+	if (Number.isSafeInteger(product) && Number.isSafeInteger(amount) && Number.isSafeInteger(ppm)) return (product - (product % PPM)) / PPM;
 	return Number((BigInt(amount) * BigInt(ppm)) / BigInt(PPM));
 }
 

@@ -6,6 +6,7 @@
  * one writer of an account, so the index cannot drift from the accounts.
  */
 import { toHex, type Hex } from '../bytes.js';
+import type { Encodable } from '../codec.js';
 import { AgoraError, fail } from '../errors.js';
 import { PUBLIC_KEY_BYTES } from '../keys.js';
 import * as s from '../schema.js';
@@ -37,10 +38,20 @@ export function getAccount(state: StateTree, who: Hex): Account {
 }
 
 export function putAccount(state: StateTree, who: Hex, account: Account): void {
-	const before = getAccount(state, who).stake;
-	const empty = account.balance === 0 && account.stake === 0 && account.nonce === 0;
-	state.put(accountKey(who), empty ? undefined : { ...account });
-	if (account.stake !== before) indexStake(state, who, before, account.stake);
+	writeAccount(state, who, getAccount(state, who), { ...account });
+}
+
+/** Replaces `before`, the account as just read, with `after` (a new object), keeping the stake index. */
+function writeAccount(state: StateTree, who: Hex, before: Account, after: Account): void {
+	const empty = after.balance === 0 && after.stake === 0 && after.nonce === 0;
+	state.put(accountKey(who), empty ? undefined : (after as unknown as Encodable));
+	if (after.stake !== before.stake) indexStake(state, who, before.stake, after.stake);
+}
+
+/** A transaction's sender pays for it: the nonce moves on and the fee leaves the balance, in one write. */
+export function payForTx(state: StateTree, who: Hex, account: Account, fee: number): void {
+	if (account.balance < fee) throw shortBalance('fee', fee, account.balance, who);
+	writeAccount(state, who, account, { ...account, nonce: account.nonce + 1, balance: account.balance - fee });
 }
 
 export function getStakers(state: StateTree): readonly Hex[] {
@@ -54,7 +65,8 @@ export function totalStake(state: StateTree): number {
 /** Writes an account's stake (balance untouched), keeping the staker index and total. */
 export function setStake(state: StateTree, who: Hex, stake: number): void {
 	if (!Number.isSafeInteger(stake) || stake < 0) fail('E_TX_BALANCE', 'stake', stake, 'must be a non-negative safe integer');
-	putAccount(state, who, { ...getAccount(state, who), stake });
+	const a = getAccount(state, who);
+	writeAccount(state, who, a, { ...a, stake });
 }
 
 /** The list is written only when a key starts or stops staking; the total whenever stake moves. */
@@ -73,16 +85,18 @@ export function credit(state: StateTree, who: Hex, amount: number): void {
 	const a = getAccount(state, who);
 	const balance = a.balance + amount;
 	if (!Number.isSafeInteger(balance)) throw new AgoraError('E_TX_BALANCE', `balance of ${who} would overflow`, 'amount', amount);
-	putAccount(state, who, { ...a, balance });
+	writeAccount(state, who, a, { ...a, balance });
+}
+
+function shortBalance(field: string, amount: number, balance: number, who: Hex): AgoraError {
+	return new AgoraError('E_TX_BALANCE', `${field} ${amount} exceeds the balance ${balance} of ${who.slice(0, 16)}…`, field, amount);
 }
 
 export function debit(state: StateTree, who: Hex, amount: number, field = 'amount'): void {
 	if (amount === 0) return;
 	const a = getAccount(state, who);
-	if (a.balance < amount) {
-		throw new AgoraError('E_TX_BALANCE', `${field} ${amount} exceeds the balance ${a.balance} of ${who.slice(0, 16)}…`, field, amount);
-	}
-	putAccount(state, who, { ...a, balance: a.balance - amount });
+	if (a.balance < amount) throw shortBalance(field, amount, a.balance, who);
+	writeAccount(state, who, a, { ...a, balance: a.balance - amount });
 }
 
 /** Moves balance between accounts; `field` names the amount in the error when the balance is short. */

@@ -9,14 +9,20 @@ import { AgoraError, fail } from '../errors.js';
 import type { ChainParams } from '../params.js';
 import { ppmOf } from '../params.js';
 import { encodeTx, type Tx } from '../tx/tx.js';
-import { credit, debit, getAccount, putAccount, TREASURY } from './accounts.js';
-import type { BlockContext } from './kind.js';
+import { memo } from '../memo.js';
+import { credit, getAccount, payForTx, TREASURY } from './accounts.js';
+import type { BlockContext, TxKind } from './kind.js';
 import { isMember } from './members.js';
 import { BLOCK_HOOKS, KINDS, kindOf } from './registry.js';
 import type { SigCheck } from '../verify.js';
 import type { StateTree } from './tree.js';
 
-const bodyCache = new WeakMap<Tx, unknown>();
+/** A transaction's body as its kind reads it: read once, whether for its signatures, the mempool or a block. */
+const parsedBodies = memo<Tx, { readonly body: unknown }>('agora.tx.body');
+
+function parsedBody(tx: Tx, kind: TxKind<unknown>): unknown {
+	return (parsedBodies.get(tx) ?? parsedBodies.set(tx, { body: kind.body(tx.body) })).body;
+}
 
 /** Checks everything about a transaction that does not depend on state or time; returns its parsed body. */
 export function checkTx(tx: Tx, chainId: Bytes, params: ChainParams): unknown {
@@ -29,10 +35,7 @@ export function checkTx(tx: Tx, chainId: Bytes, params: ChainParams): unknown {
 		fail('E_TX_LIFETIME', 'expires', tx.expires, `is more than ${params.maxTxLifetimeMs} ms after created ${tx.created}`);
 	}
 	if (tx.fee < params.minFee) fail('E_TX_FEE', 'fee', tx.fee, `is below the minimum fee ${params.minFee}`);
-	if (bodyCache.has(tx)) return bodyCache.get(tx);
-	const body = kind.body(tx.body);
-	bodyCache.set(tx, body);
-	return body;
+	return parsedBody(tx, kind);
 }
 
 /** Whether a transaction may still be included in a block at `time`. */
@@ -56,8 +59,7 @@ export function applyTx(state: StateTree, tx: Tx, chainId: Bytes, ctx: BlockCont
 		if (kind.sender === 'member' && !isMember(state, sender)) {
 			throw new AgoraError('E_TX_NOT_ALLOWED', `${sender.slice(0, 16)}… is not a member and cannot send ${tx.kind}`, 'from', sender);
 		}
-		putAccount(state, sender, { ...account, nonce: account.nonce + 1 });
-		debit(state, sender, tx.fee, 'fee');
+		payForTx(state, sender, account, tx.fee);
 		const toTreasury = ppmOf(tx.fee, ctx.params.treasuryFeePpm);
 		credit(state, TREASURY, toTreasury);
 		credit(state, ctx.proposer, tx.fee - toTreasury);
@@ -93,7 +95,7 @@ export function bodySignatures(tx: Tx): SigCheck[] {
 	const kind = KINDS.get(tx.kind);
 	if (!kind?.signatures) return [];
 	try {
-		return kind.signatures(kind.body(tx.body));
+		return kind.signatures(parsedBody(tx, kind));
 	} catch {
 		// A malformed body is rejected by checkTx with a precise error; it carries no signatures.
 		return [];

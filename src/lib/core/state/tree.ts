@@ -10,10 +10,17 @@
  * of their key, a bucket hashes its entries in key order, and a fixed-depth
  * binary tree over the buckets gives the root. A write re-hashes only its
  * bucket and the 12 nodes above it when the root is next asked for.
+ *
+ * An entry is encoded and hashed when the root is next asked for, not at each
+ * write: an account written four times in a block (nonce, fee, transfer,
+ * proposer's share) is encoded once. A value that cannot be encoded (the
+ * state machine writes typed records, so only a bug could make one) makes
+ * `root()` throw E_ENCODE; `hashWritesSince` lets a block's proposer find the
+ * transaction that wrote it and leave that one out (see Chain.propose).
  */
 import { compareBytes, utf8, type Bytes } from '../bytes.js';
 import { encode, type Encodable } from '../codec.js';
-import { hash } from '../hash.js';
+import { hash, HASH_BYTES } from '../hash.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 const DEPTH = 12;
@@ -21,28 +28,21 @@ const BUCKETS = 1 << DEPTH;
 
 /** A key's place in the tree while the key exists. Its value is replaced on every write, never mutated. */
 interface Entry {
+	readonly key: string;
 	value: Encodable;
-	/** The value's encoding, made at the write (so that a value that cannot be encoded fails the write itself), dropped once hashed. */
-	encodedValue: Bytes | null;
-	/**
-	 * The entry's hash, computed when the root is next asked for: an account
-	 * written four times in a block (nonce, fee, transfer, proposer's share)
-	 * is hashed once.
-	 */
+	/** The hash of the encoding of [key, value], once computed; null since the last write. */
 	hash: Bytes | null;
 	readonly bucket: number;
-	/** The key as a CBOR text item, encoded once for every write of the key. */
-	readonly keyItem: Bytes;
 	/** The key's UTF-8: the order of entries within a bucket. */
 	readonly keyBytes: Bytes;
 }
 
 /**
  * One undo step: the key, the value it had before the write (undefined:
- * absent), and that value's encoding or hash, so that undoing neither
- * encodes nor hashes it again.
+ * absent), and that value's entry hash if it had been computed, so that
+ * undoing neither encodes nor hashes it again.
  */
-export type JournalEntry = readonly [key: string, previous: Encodable | undefined, encodedValue: Bytes | null, hash: Bytes | null];
+export type JournalEntry = readonly [key: string, previous: Encodable | undefined, hash: Bytes | null];
 
 const EMPTY_BUCKET = hash('stateBucket');
 /** The hash of an empty subtree at each depth (0 is the root): every empty node at a depth is alike. */
@@ -54,20 +54,34 @@ function bucketOf(keyBytes: Bytes): number {
 	return ((h[0]! << 8) | h[1]!) >>> (16 - DEPTH);
 }
 
-/** The head of a CBOR array of two items: an entry hashes as the encoding of [key, value]. */
-const PAIR = Uint8Array.of(0x82);
-
 function entryHash(entry: Entry): Bytes {
-	if (!entry.hash) {
-		entry.hash = hash('stateEntry', PAIR, entry.keyItem, entry.encodedValue!);
-		entry.encodedValue = null;
+	return (entry.hash ??= hash('stateEntry', encode([entry.key, entry.value])));
+}
+
+/** Where an entry with these key bytes is, or belongs, in a bucket's entries (sorted by key bytes). */
+function position(list: readonly Entry[], keyBytes: Bytes): number {
+	let lo = 0;
+	let hi = list.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (compareBytes(list[mid]!.keyBytes, keyBytes) < 0) lo = mid + 1;
+		else hi = mid;
 	}
-	return entry.hash;
+	return lo;
+}
+
+/** A bucket's hash: its entries' hashes in key order, hashed as one run of bytes. */
+function bucketHash(list: readonly Entry[] | undefined): Bytes {
+	if (!list || list.length === 0) return EMPTY_BUCKET;
+	const row = new Uint8Array(list.length * HASH_BYTES);
+	for (let i = 0; i < list.length; i++) row.set(entryHash(list[i]!), i * HASH_BYTES);
+	return hash('stateBucket', row);
 }
 
 export class StateTree {
 	private readonly entries = new Map<string, Entry>();
-	private readonly buckets: Array<Set<string> | undefined> = new Array(BUCKETS);
+	/** Each bucket's entries, sorted by key bytes. */
+	private readonly buckets: Array<Entry[] | undefined> = new Array(BUCKETS);
 	/** nodes[1] is the root; nodes[BUCKETS + b] is bucket b's hash (heap layout). */
 	private readonly nodes: Bytes[] = new Array(2 * BUCKETS);
 	private readonly dirty = new Set<number>();
@@ -94,7 +108,7 @@ export class StateTree {
 	/** Writes a value; `undefined` deletes the key. */
 	put(key: string, value: Encodable | undefined): void {
 		const old = this.entries.get(key);
-		this.journal.push(old ? [key, old.value, old.encodedValue, old.hash] : [key, undefined, null, null]);
+		this.journal.push(old ? [key, old.value, old.hash] : [key, undefined, null]);
 		this.write(key, value, old);
 	}
 
@@ -128,61 +142,71 @@ export class StateTree {
 		for (let i = journal.length - 1; i >= 0; i--) this.restore(journal[i]!);
 	}
 
+	/**
+	 * Encodes and hashes now the entries written since the checkpoint, rather
+	 * than at the next root: a value that cannot be encoded throws E_ENCODE
+	 * while the caller still knows which of its writes made it.
+	 */
+	hashWritesSince(checkpoint: number): void {
+		for (let i = checkpoint; i < this.journal.length; i++) {
+			const entry = this.entries.get(this.journal[i]![0]);
+			if (entry) entryHash(entry);
+		}
+	}
+
 	root(): Bytes {
 		if (this.dirty.size > 0) this.rehash();
 		return this.nodes[1]!;
 	}
 
-	private restore([key, previous, encodedValue, hash]: JournalEntry): void {
-		this.write(key, previous, this.entries.get(key), encodedValue, hash);
+	private restore([key, previous, hashed]: JournalEntry): void {
+		this.write(key, previous, this.entries.get(key), hashed);
 	}
 
-	/** Writes a value (undefined deletes), given the key's entry if any and, when restoring, the value's encoding or hash. */
-	private write(key: string, value: Encodable | undefined, old: Entry | undefined = this.entries.get(key), encoded: Bytes | null = null, hashed: Bytes | null = null): void {
+	/** Writes a value (undefined deletes), given the key's entry if any and, when restoring, the value's entry hash. */
+	private write(key: string, value: Encodable | undefined, old: Entry | undefined = this.entries.get(key), hashed: Bytes | null = null): void {
 		if (value === undefined) {
 			if (!old) return;
 			this.entries.delete(key);
-			this.buckets[old.bucket]!.delete(key);
+			const list = this.buckets[old.bucket]!;
+			list.splice(position(list, old.keyBytes), 1);
 			this.dirty.add(old.bucket);
 			return;
 		}
-		const encodedValue = hashed ? null : (encoded ?? encode(value));
 		if (old) {
 			old.value = value;
-			old.encodedValue = encodedValue;
 			old.hash = hashed;
 			this.dirty.add(old.bucket);
 			return;
 		}
-		const keyItem = encode(key);
 		const keyBytes = utf8(key);
 		const bucket = bucketOf(keyBytes);
-		this.entries.set(key, { value, encodedValue, hash: hashed, bucket, keyItem, keyBytes });
-		(this.buckets[bucket] ??= new Set()).add(key);
+		const entry: Entry = { key, value, hash: hashed, bucket, keyBytes };
+		this.entries.set(key, entry);
+		const list = (this.buckets[bucket] ??= []);
+		list.splice(position(list, keyBytes), 0, entry);
 		this.dirty.add(bucket);
 	}
 
 	private rehash(): void {
-		const parents = new Set<number>();
-		for (const b of this.dirty) {
-			const keys = this.buckets[b];
-			if (!keys || keys.size === 0) {
-				this.nodes[BUCKETS + b] = EMPTY_BUCKET;
-			} else if (keys.size === 1) {
-				this.nodes[BUCKETS + b] = hash('stateBucket', entryHash(this.entries.get(keys.values().next().value!)!));
-			} else {
-				const entries = [...keys].map((k) => this.entries.get(k)!).sort((x, y) => compareBytes(x.keyBytes, y.keyBytes));
-				this.nodes[BUCKETS + b] = hash('stateBucket', ...entries.map(entryHash));
-			}
-			parents.add((BUCKETS + b) >> 1);
-		}
+		// Every dirty bucket's hash first: a value that cannot be encoded throws before any node changes, and
+		// the dirty buckets stay dirty for the next try.
+		const dirty = [...this.dirty].sort((a, b) => a - b);
+		const hashes = dirty.map((b) => bucketHash(this.buckets[b]));
 		this.dirty.clear();
-		let level = parents;
-		while (level.size > 0) {
-			const next = new Set<number>();
-			for (const i of level) {
+		// Nodes in heap layout, a level at a time from the buckets up; the dirty list stays sorted, so a parent
+		// shared by two dirty children follows itself and is hashed once.
+		let level = dirty.map((b, i) => {
+			this.nodes[BUCKETS + b] = hashes[i]!;
+			return BUCKETS + b;
+		});
+		while (level[0]! > 1) {
+			const next: number[] = [];
+			for (const child of level) {
+				const i = child >> 1;
+				if (next[next.length - 1] === i) continue;
 				this.nodes[i] = hash('stateNode', this.nodes[2 * i]!, this.nodes[2 * i + 1]!);
-				if (i > 1) next.add(i >> 1);
+				next.push(i);
 			}
 			level = next;
 		}
