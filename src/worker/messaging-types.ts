@@ -69,8 +69,10 @@ export interface InboxItem {
 	readonly from: Hex;
 	readonly fromName: string;
 	readonly topic: string | null;
-	/** The plaintext; null when it does not open for this member (it is rejected then). */
+	/** The plaintext; null when it does not open for this member (rejected, or waiting for its topic key). */
 	readonly text: string | null;
+	/** Why the text is missing, when it is. */
+	readonly unopened: string | null;
 	readonly created: number;
 	/** False while it has only arrived peer to peer and waits for a block. */
 	readonly inBlock: boolean;
@@ -112,6 +114,10 @@ export interface TopicItem {
 	readonly ownerName: string;
 	readonly mode: TopicMode;
 	readonly description: string;
+	/** A clear topic, or an encrypted one whose current key this member holds. */
+	readonly hasKey: boolean;
+	/** Of an encrypted topic this member owns: subscribers this node has not given the key yet. */
+	readonly awaitingKey: ReadonlyArray<{ readonly publicKey: Hex; readonly name: string }>;
 }
 
 export interface MessagesView {
@@ -155,7 +161,10 @@ export interface MessagingApi {
 	/** Seals (direct messages), pays the quoted fee, saves to the outbox and sends; returns the message id. */
 	sendMessage(draft: MessageDraft): Promise<Hex>;
 	redriveMessage(id: Hex, recipient: Hex): Promise<Hex>;
-	createTopic(name: string, description: string): Promise<Hex>;
+	/** An encrypted topic's key is drawn and kept by this node; members read it once a holder gives it to them. */
+	createTopic(name: string, description: string, encrypted: boolean): Promise<Hex>;
+	/** Sends a member the key of an encrypted topic, sealed for them. */
+	shareTopicKey(topic: string, member: Hex): Promise<Hex>;
 	subscribeTopic(pattern: string): Promise<Hex>;
 	unsubscribeTopic(pattern: string): Promise<Hex>;
 	/** Null until the message is in a block. */

@@ -4,7 +4,8 @@
  *
  * Sending: a direct message is sealed for its recipient (and the sender's
  * own copy) with the member's key and the node's randomness; a topic message
- * goes in clear. It pays the fee the policy in force quotes (after the
+ * goes in clear, or sealed under the topic's key when the topic is
+ * encrypted. It pays the fee the policy in force quotes (after the
  * member's messages still waiting for a block), is dry-run against the head
  * state, saved to the outbox and gossiped, like every transaction of the
  * member's: an online recipient's node has it before any block does, and
@@ -19,6 +20,14 @@
  * delivery the state makes due again (its window ended unacknowledged) is
  * processed again and, by the sender's node, announced again to the peers.
  *
+ * Encrypted topics: creating one draws its key, kept in the store before
+ * the chain names it. The key reaches a subscriber only when a holder gives
+ * it (a direct message of its own content type, which only the subscriber
+ * opens); the receiving node checks it against the key id on chain and
+ * keeps it before acknowledging. A topic message that waits for its key is
+ * left unanswered rather than rejected, so it is still read, late, once the
+ * key comes.
+ *
  * Statuses and proofs are read from state and the outbox on demand; a
  * delivery proof is the inclusion proof of the message and of each receipt,
  * in the JSON `agora verify-proof` reads, checked here against the headers.
@@ -27,6 +36,8 @@ import { fromHex, fromUtf8, toHex, utf8, type Bytes, type Hex } from '../lib/cor
 import type { Chain } from '../lib/core/chain.js';
 import type { Encodable } from '../lib/core/codec.js';
 import { openDirect, sealDirect } from '../lib/core/crypto/direct.js';
+import { readTopicEnvelope } from '../lib/core/crypto/envelope.js';
+import { encodeTopicKeyShare, newTopicKey, openTopic, readTopicKeyShare, sealTopic, TOPIC_KEY_CONTENT_TYPE, topicKeyId } from '../lib/core/crypto/topic.js';
 import { fail } from '../lib/core/errors.js';
 import { checkTxProof, txProof, txProofToJson } from '../lib/core/export/proof.js';
 import type { KeyPair } from '../lib/core/keys.js';
@@ -43,6 +54,7 @@ import { subscribersOf } from '../lib/core/state/queue/subscriptions.js';
 import { getTopic, patternsOf, type TopicRecord } from '../lib/core/state/queue/topics.js';
 import type { DeliveryRecord } from '../lib/core/state/queue/types.js';
 import { txIdHex, type Tx } from '../lib/core/tx/tx.js';
+import type { StoredTopicKey } from '../lib/store/types.js';
 import type {
 	ChainMessageItem,
 	CheckedProof,
@@ -82,6 +94,8 @@ export interface MessagingHost {
 	pendingTxs(): readonly Tx[];
 	/** Gossips transactions to the peers again. */
 	announce(txs: readonly Tx[]): void;
+	/** Resolves once the key is durable. */
+	saveTopicKey(key: StoredTopicKey): Promise<void>;
 	log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -99,11 +113,20 @@ export class Messaging {
 	private readonly processed = new Map<Hex, { count: number; attempt: number }>();
 	/** Redeliveries of the member's messages already announced again: `id/recipient/attempt`. */
 	private readonly reannounced = new Set<string>();
-	private topicCache: { readonly head: Hex; readonly items: readonly TopicItem[] } | null = null;
+	private topicCache: { readonly head: Hex; readonly items: readonly TopicRow[] } | null = null;
+	/** The topic keys this member holds, by key id. */
+	private readonly topicKeys = new Map<Hex, StoredTopicKey>();
+	/** Keys that arrived and are being saved: their receipts wait for them. */
+	private saving: Promise<void>[] = [];
 	/** Answering runs one at a time: each reads what the ones before saved to the outbox. */
 	private work: Promise<void> = Promise.resolve();
 
 	constructor(private readonly host: MessagingHost) {}
+
+	/** The topic keys kept in the store, once at start. */
+	loadTopicKeys(keys: readonly StoredTopicKey[]): void {
+		for (const k of keys) this.topicKeys.set(k.keyId, k);
+	}
 
 	// ---- sending ----
 
@@ -126,8 +149,41 @@ export class Messaging {
 		return this.host.submit('msg.redrive', { id: fromHex(id, 'id', 32), recipient: fromHex(recipient, 'recipient', 32) }, redriveFee(chain.state, me.hex, m, this.blockTime(chain)));
 	}
 
-	createTopic(name: string, description: string): Promise<Hex> {
-		return this.host.submit('topic.create', { name: name.trim(), mode: 'clear', ...(description.trim() ? { description: description.trim() } : {}) }, 0);
+	/**
+	 * An encrypted topic's key is drawn here and saved before the topic is
+	 * declared, so its owner never lacks it (should the chain refuse the
+	 * topic, an unused key stays behind, named by an id nothing declares).
+	 */
+	async createTopic(name: string, description: string, encrypted: boolean): Promise<Hex> {
+		const topic = name.trim();
+		const body: Record<string, Encodable> = { name: topic, mode: encrypted ? 'encrypted' : 'clear' };
+		if (description.trim()) body.description = description.trim();
+		if (encrypted) {
+			const key = newTopicKey((n) => this.host.randomBytes(n));
+			const keyId = topicKeyId(key);
+			await this.keep({ keyId: toHex(keyId), topic, key, sharedWith: [] });
+			body.keyId = keyId;
+		}
+		return this.host.submit('topic.create', body, 0);
+	}
+
+	/** Gives a member the current key of an encrypted topic this member holds: a direct message only they can open. */
+	async shareTopicKey(topic: string, member: Hex): Promise<Hex> {
+		const { chain, me } = this.ready();
+		const held = this.currentKey(chain, topic);
+		if (!held) fail('E_KEY', 'topic', topic, 'is not an encrypted topic whose key you hold');
+		const body = this.body(chain, me, {
+			to: member,
+			topic: null,
+			priority: 'high',
+			guarantee: 'atLeastOnce',
+			type: 'topic-key',
+			contentType: TOPIC_KEY_CONTENT_TYPE,
+			plaintext: encodeTopicKeyShare({ topic, key: held.key })
+		});
+		const id = await this.host.submit('msg.send', encodeSendBody(body), this.feeFor(chain, me.hex, body));
+		if (!held.sharedWith.includes(member)) await this.keep({ ...held, sharedWith: [...held.sharedWith, member] });
+		return id;
 	}
 
 	subscribe(pattern: string): Promise<Hex> {
@@ -138,25 +194,38 @@ export class Messaging {
 		return this.host.submit('topic.unsubscribe', { pattern: pattern.trim() }, 0);
 	}
 
-	/** The body a draft makes: checked by the same reader the chain uses, so a bad draft fails here, naming the field. */
+	/** The body a draft makes. */
 	private compose(chain: Chain, me: { hex: Hex; keys: KeyPair }, draft: MessageDraft): SendBody {
 		const text = draft.text.trim();
 		if (!text) fail('E_SCHEMA', 'text', draft.text, 'is empty');
 		if (utf8(text).length > MAX_TEXT_BYTES) fail('E_SCHEMA', 'text', utf8(text).length, `must be at most ${MAX_TEXT_BYTES} bytes`);
-		const guarantee: Guarantee = draft.guarantee ?? 'atLeastOnce';
-		const priority: Priority = draft.priority ?? 'normal';
-		const to = draft.to;
 		const topic = draft.topic === null ? null : draft.topic.trim();
-		const payload = to !== null ? sealDirect({ plaintext: utf8(text), sender: me.keys, recipient: fromHex(to, 'to', 32), random: (n) => this.host.randomBytes(n) }) : utf8(text);
+		return this.body(chain, me, { to: draft.to, topic, priority: draft.priority ?? 'normal', guarantee: draft.guarantee ?? 'atLeastOnce', type: 'text', contentType: TEXT_CONTENT_TYPE, plaintext: utf8(text) });
+	}
+
+	/**
+	 * A message's body, its payload sealed as its address asks: checked by the
+	 * same reader the chain uses, so a bad draft fails here, naming the field.
+	 */
+	private body(chain: Chain, me: { hex: Hex; keys: KeyPair }, m: Outgoing): SendBody {
+		const { to, topic, guarantee } = m;
+		const random = (n: number): Uint8Array => this.host.randomBytes(n);
+		let payload = m.plaintext;
+		if (to !== null) payload = sealDirect({ plaintext: m.plaintext, sender: me.keys, recipient: fromHex(to, 'to', 32), random });
+		else if (topic !== null && getTopic(chain.state, topic)?.mode === 'encrypted') {
+			const held = this.currentKey(chain, topic);
+			if (!held) fail('E_KEY', 'topic', topic, 'is encrypted and its key has not reached you yet: ask its owner to give it to you');
+			payload = sealTopic({ plaintext: m.plaintext, topic, key: held.key, sender: me.keys.publicKey, random });
+		}
 		return readSendBody(
 			encodeSendBody({
 				to,
 				topic,
-				priority,
+				priority: m.priority,
 				guarantee,
 				category: 'social',
-				type: 'text',
-				contentType: TEXT_CONTENT_TYPE,
+				type: m.type,
+				contentType: m.contentType,
 				correlation: null,
 				parent: null,
 				idempotencyKey: guarantee === 'exactlyOnce' ? toHex(this.host.randomBytes(IDEMPOTENCY_KEY_BYTES)) : null,
@@ -203,7 +272,12 @@ export class Messaging {
 		if (!getMember(chain.state, me)) return;
 		this.reannounce(chain, me);
 		const answering = this.answering();
-		const all = this.due(chain, me);
+		let all = this.due(chain, me);
+		if (this.saving.length > 0) {
+			// A key came in one of these: it is kept before any receipt says it was read, and opens the messages that waited for it.
+			await this.keysSaved();
+			all = this.due(chain, me);
+		}
 		for (const d of all) this.process(chain, d, answering.has(d.id));
 		const due = all.filter((d) => !answering.has(d.id));
 		const opened = due.filter((d) => d.text !== null).map((d) => d.id);
@@ -214,7 +288,9 @@ export class Messaging {
 		}
 		for (const d of due) {
 			if (d.text !== null || d.delivery.status !== 'inflight') continue;
-			const reason = `cannot open: ${this.whyUnopened(chain, d.id)}`.slice(0, MAX_REASON_BYTES);
+			const why = this.whyUnopened(chain, d.id);
+			if (why === WAITING_FOR_KEY) continue;
+			const reason = `cannot open: ${why}`.slice(0, MAX_REASON_BYTES);
 			await this.host.submit('msg.nack', { id: fromHex(d.id), reason, requeue: false }, 0);
 			this.host.log('warn', `rejected message ${d.id.slice(0, 16)}…: ${reason}`);
 		}
@@ -271,12 +347,13 @@ export class Messaging {
 		if (this.opened.has(id)) return this.opened.get(id)!;
 		const tx = chain.findTx(id)?.tx ?? this.host.pendingTxs().find((t) => txIdHex(t) === id) ?? this.host.ownTxs().find((o) => txIdHex(o.tx) === id)?.tx;
 		if (!tx) return null;
-		const text = this.openTx(tx);
-		this.opened.set(id, text);
+		const text = this.openTx(chain, tx);
+		// A message not in a block yet may name a topic this node's state does not have yet: it is tried again.
+		if (text !== null || getMessage(chain.state, id)) this.opened.set(id, text);
 		return text;
 	}
 
-	private openTx(tx: Tx): string | null {
+	private openTx(chain: Chain, tx: Tx): string | null {
 		const keys = this.host.keys()!;
 		let body: SendBody;
 		try {
@@ -284,16 +361,71 @@ export class Messaging {
 		} catch {
 			return null;
 		}
-		if (body.to === null) return body.contentType === TEXT_CONTENT_TYPE ? decodeText(body.payload) : null;
+		if (body.to === null) {
+			const topic = getTopic(chain.state, body.topic!);
+			if (body.contentType !== TEXT_CONTENT_TYPE || !topic) return null;
+			if (topic.mode === 'clear') return decodeText(body.payload);
+			const held = this.topicKeys.get(envelopeKeyId(body.payload) ?? '');
+			const plain = held ? openTopic(body.payload, held.key, body.topic!, tx.from) : null;
+			return plain && decodeText(plain);
+		}
 		const plain = openDirect(body.payload, keys, tx.from, fromHex(body.to));
+		if (plain && body.contentType === TOPIC_KEY_CONTENT_TYPE) return this.receiveKey(chain, plain);
 		return plain && decodeText(plain);
+	}
+
+	/** A topic key handed over: kept if it is the key the topic declares; what the member reads in its place. */
+	private receiveKey(chain: Chain, plaintext: Bytes): string | null {
+		const share = readTopicKeyShare(plaintext);
+		if (!share) return null;
+		const keyId = toHex(topicKeyId(share.key));
+		if (getTopic(chain.state, share.topic)?.keyId !== keyId) return null;
+		if (!this.topicKeys.has(keyId)) {
+			const record: StoredTopicKey = { keyId, topic: share.topic, key: share.key, sharedWith: [] };
+			this.saving.push(this.keep(record));
+			// Messages that waited for this key open now.
+			for (const [id, text] of this.opened) if (text === null) this.opened.delete(id);
+		}
+		return `The key to the encrypted topic ${share.topic}`;
 	}
 
 	private whyUnopened(chain: Chain, id: Hex): string {
 		const m = getMessage(chain.state, id)!;
-		if (m.to !== null) return 'its envelope is not sealed for this member\'s key';
+		if (m.to !== null) return m.contentType === TOPIC_KEY_CONTENT_TYPE ? 'it is not sealed for this member or not the key its topic declares' : 'its envelope is not sealed for this member\'s key';
 		const topic = getTopic(chain.state, m.topic!);
-		return topic?.mode === 'encrypted' ? `no key for the encrypted topic ${m.topic}` : `content type ${m.contentType} is not text`;
+		if (m.contentType !== TEXT_CONTENT_TYPE) return `content type ${m.contentType} is not text`;
+		if (topic?.mode !== 'encrypted') return 'it is not well-formed text';
+		const tx = chain.findTx(id)?.tx;
+		const kid = tx ? envelopeKeyId(readSendBody(tx.body).payload) : null;
+		if (kid !== null && this.topicKeys.has(kid)) return `it does not open under the key of topic ${m.topic}`;
+		// The current key may still come; a key the topic has replaced will not.
+		return kid !== null && kid === topic.keyId ? WAITING_FOR_KEY : `no key for the encrypted topic ${m.topic}`;
+	}
+
+	// ---- topic keys ----
+
+	/** Keeps a topic key (durably, then here); on failure the key is forgotten, so it is taken again when it is delivered again. */
+	private async keep(record: StoredTopicKey): Promise<void> {
+		this.topicKeys.set(record.keyId, record);
+		try {
+			await this.host.saveTopicKey(record);
+		} catch (e) {
+			this.topicKeys.delete(record.keyId);
+			this.opened.clear();
+			throw e;
+		}
+	}
+
+	private async keysSaved(): Promise<void> {
+		const saving = this.saving;
+		this.saving = [];
+		await Promise.all(saving);
+	}
+
+	/** The key an encrypted topic declares now, if this member holds it. */
+	private currentKey(chain: Chain, topic: string): StoredTopicKey | undefined {
+		const t = getTopic(chain.state, topic);
+		return t?.mode === 'encrypted' && t.keyId !== null ? this.topicKeys.get(t.keyId) : undefined;
 	}
 
 	// ---- views ----
@@ -310,7 +442,7 @@ export class Messaging {
 			inbox: this.inbox(chain, me),
 			deadLetters: this.deadLetters(chain, me),
 			onChain: this.onChain(chain, me),
-			topics: this.topics(chain),
+			topics: this.topics(chain, me),
 			subscriptions: patternsOf(chain.state, me)
 		};
 	}
@@ -374,12 +506,15 @@ export class Messaging {
 	private inbox(chain: Chain, me: Hex): InboxItem[] {
 		const recorded = received(chain.state, me, VIEW_LIMIT).map((d): InboxItem => {
 			const m = getMessage(chain.state, d.id)!;
+			const text = this.open(chain, d.id, me);
+			const why = text === null ? this.whyUnopened(chain, d.id) : null;
 			return {
 				id: d.id,
 				from: m.from,
 				fromName: this.name(chain, m.from),
 				topic: m.topic,
-				text: this.open(chain, d.id, me),
+				text,
+				unopened: why === WAITING_FOR_KEY ? `encrypted for the topic ${m.topic}: it opens once a holder of its key gives it to you` : why,
 				created: chain.findTx(d.id)?.tx.created ?? m.sent,
 				inBlock: true,
 				status: d.status,
@@ -400,7 +535,9 @@ export class Messaging {
 			}
 			if (body.to !== me && !(body.topic !== null && subscribersOf(chain.state, body.topic).includes(me))) return [];
 			const from = toHex(tx.from);
-			return [{ id, from, fromName: this.name(chain, from), topic: body.topic, text: this.open(chain, id, me), created: tx.created, inBlock: false, status: null, guarantee: body.guarantee, processed: 0 }];
+			const text = this.open(chain, id, me);
+			const unopened = text === null ? 'it does not open for you (yet): see it again once it is in a block' : null;
+			return [{ id, from, fromName: this.name(chain, from), topic: body.topic, text, unopened, created: tx.created, inBlock: false, status: null, guarantee: body.guarantee, processed: 0 }];
 		});
 		return [...arriving, ...recorded];
 	}
@@ -423,18 +560,26 @@ export class Messaging {
 		});
 	}
 
-	/** Every topic; state has no index of them, so the list is read once per head. */
-	private topics(chain: Chain): readonly TopicItem[] {
+	/**
+	 * Every topic; state has no index of them, so the list is read once per
+	 * head. What this member holds of their keys changes between heads.
+	 */
+	private topics(chain: Chain, me: Hex): TopicItem[] {
 		if (this.topicCache?.head !== chain.head.hash) {
 			const prefix = queueKeys.topic('');
-			const items = chain.state.keys(prefix).map((key): TopicItem => {
+			const items = chain.state.keys(prefix).map((key): TopicRow => {
 				const name = key.slice(prefix.length);
 				const t = getTopic(chain.state, name) as TopicRecord;
-				return { name, owner: t.owner, ownerName: this.name(chain, t.owner), mode: t.mode, description: t.description };
+				return { name, owner: t.owner, ownerName: this.name(chain, t.owner), mode: t.mode, description: t.description, subscribers: subscribersOf(chain.state, name) };
 			});
 			this.topicCache = { head: chain.head.hash, items };
 		}
-		return this.topicCache.items;
+		return this.topicCache.items.map(({ subscribers, ...t }) => {
+			const held = this.currentKey(chain, t.name);
+			// The owner hands the key out; the subscribers who do not have it from this node are who wait for it.
+			const waiting = held && t.owner === me ? subscribers.filter((s) => s !== me && !held.sharedWith.includes(s)) : [];
+			return { ...t, hasKey: t.mode === 'clear' || held !== undefined, awaitingKey: waiting.map((publicKey) => ({ publicKey, name: this.name(chain, publicKey) })) };
+		});
 	}
 
 	private onChain(chain: Chain, me: Hex): ChainMessageItem[] {
@@ -481,6 +626,32 @@ export class Messaging {
 	/** The time the next block will have, at the earliest. */
 	private blockTime(chain: Chain): number {
 		return Math.max(this.host.now(), chain.head.header.time + 1);
+	}
+}
+
+/** What a message to send is, before its payload is sealed. */
+interface Outgoing {
+	readonly to: Hex | null;
+	readonly topic: string | null;
+	readonly priority: Priority;
+	readonly guarantee: Guarantee;
+	readonly type: string;
+	readonly contentType: string;
+	readonly plaintext: Bytes;
+}
+
+/** A topic as listed once per head, with its subscribers. */
+type TopicRow = Omit<TopicItem, 'hasKey' | 'awaitingKey'> & { readonly subscribers: readonly Hex[] };
+
+/** Why a topic message is left unanswered for now: its key may still come. */
+const WAITING_FOR_KEY = 'waiting for the topic key';
+
+/** The key id a topic envelope names; null if it is not one. */
+function envelopeKeyId(payload: Bytes): Hex | null {
+	try {
+		return toHex(readTopicEnvelope(payload).kid);
+	} catch {
+		return null;
 	}
 }
 
@@ -534,7 +705,8 @@ export function messagingApi(node: Promise<{ readonly messaging: Messaging }>): 
 		quoteMessage: async (draft) => (await m()).quote(draft),
 		sendMessage: async (draft) => (await m()).send(draft),
 		redriveMessage: async (id, recipient) => (await m()).redrive(id, recipient),
-		createTopic: async (name, description) => (await m()).createTopic(name, description),
+		createTopic: async (name, description, encrypted) => (await m()).createTopic(name, description, encrypted),
+		shareTopicKey: async (topic, member) => (await m()).shareTopicKey(topic, member),
 		subscribeTopic: async (pattern) => (await m()).subscribe(pattern),
 		unsubscribeTopic: async (pattern) => (await m()).unsubscribe(pattern),
 		deliveryProof: async (id) => (await m()).proof(id)

@@ -130,6 +130,7 @@ export class AgoraNode {
 		ownTxs: () => this.ownTxs(),
 		pendingTxs: () => this.mempool.all(),
 		announce: (txs) => void this.sync?.announceTxs(txs),
+		saveTopicKey: (key) => this.opts.store.putTopicKey(key),
 		log: (level, message) => this.log(level, message)
 	});
 	private readonly logs: LogEntry[] = [];
@@ -404,6 +405,7 @@ export class AgoraNode {
 				this.log('error', `outbox entry ${entry.id.slice(0, 16)}… is damaged: ${(e as Error).message}`);
 			}
 		}
+		this.messaging.loadTopicKeys(await store.loadTopicKeys());
 		this.startCommunity(community);
 		for (const tx of this.outbox.values()) this.admit(tx);
 		await this.settleOutbox();

@@ -3,7 +3,8 @@
  * direct message only its recipient can read (another member holds it on
  * chain, sealed), and one to a recipient whose page is closed, delivered
  * when they come back, with a delivery proof that `agora verify-proof`
- * accepts.
+ * accepts; an encrypted topic read only by the subscriber its owner gives
+ * the key.
  */
 import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -88,4 +89,43 @@ test('a message to a recipient whose page is closed is delivered when they come 
 		const out = execFileSync('node', ['bin/agora.js', 'verify-proof', file], { encoding: 'utf8' });
 		expect(out).toContain(link === 'download-message-proof' ? '(msg.send from' : '(msg.ack from');
 	}
+});
+
+test('an encrypted topic is read only by the subscribers its owner gives the key', async ({ browser }) => {
+	const alice = await newMember(browser, 'Alice');
+	const invite = await createCommunity(alice, 'Garden club');
+	const bob = await joinByInvite(browser, 'Bob', invite);
+	const carol = await joinByInvite(browser, 'Carol', invite);
+	for (const m of [alice, bob, carol]) await openMessages(m.page);
+
+	await alice.page.getByTestId('topic-name').fill('garden.committee');
+	await alice.page.getByTestId('topic-encrypted').check();
+	await alice.page.getByRole('button', { name: 'Create topic' }).click();
+	for (const m of [bob, carol]) {
+		const topic = m.page.locator('[data-testid="topic-item"][data-topic="garden.committee"]');
+		await expect(topic).toHaveAttribute('data-has-key', 'false');
+		await m.page.getByTestId('topic-pattern').fill('garden.committee');
+		await m.page.getByRole('button', { name: 'Subscribe' }).click();
+		await expect(m.page.getByTestId('subscriptions')).toContainText('garden.committee');
+	}
+
+	// Alice's page lists both subscribers as waiting for the key; she gives it to Bob only.
+	const waiting = alice.page.getByTestId('awaiting-key');
+	await expect(waiting).toHaveCount(2);
+	await waiting.filter({ hasText: 'Bob' }).getByRole('button', { name: 'Give the key' }).click();
+	await expect(waiting).toHaveCount(1);
+	await expect(bob.page.locator('[data-testid="topic-item"][data-topic="garden.committee"]')).toHaveAttribute('data-has-key', 'true');
+
+	const text = 'The budget vote is on Thursday';
+	await alice.page.getByLabel('a topic').check();
+	await alice.page.getByTestId('message-topic').selectOption('garden.committee');
+	await alice.page.getByTestId('message-text').fill(text);
+	await expect(alice.page.getByTestId('message-fee')).toContainText("sealed under the topic's key");
+	await alice.page.getByTestId('message-send').click();
+
+	await expect(inboxItem(bob, text).getByTestId('inbox-text')).toHaveText(text);
+	// Carol subscribes, so the message is delivered to her, but it waits for a key she was never given.
+	const forCarol = carol.page.getByTestId('inbox-item').filter({ hasText: 'garden.committee' }).filter({ hasText: 'Alice' });
+	await expect(forCarol.getByTestId('inbox-text-missing')).toContainText('it opens once a holder of its key gives it to you');
+	await expect(carol.page.locator('body')).not.toContainText(text);
 });

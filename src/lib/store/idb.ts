@@ -7,12 +7,13 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Hex } from '../core/bytes.js';
 import { AgoraError } from '../core/errors.js';
-import type { AgoraStore, StoredBlock, StoredCommunity, StoredIdentity, StoredTx } from './types.js';
+import type { AgoraStore, StoredBlock, StoredCommunity, StoredIdentity, StoredTopicKey, StoredTx } from './types.js';
 
 interface AgoraDB extends DBSchema {
 	meta: { key: string; value: StoredIdentity | StoredCommunity };
 	blocks: { key: Hex; value: StoredBlock; indexes: { height: number } };
 	outbox: { key: Hex; value: StoredTx };
+	topicKeys: { key: Hex; value: StoredTopicKey };
 }
 
 const migrations: Array<(db: IDBPDatabase<AgoraDB>) => void> = [
@@ -20,6 +21,9 @@ const migrations: Array<(db: IDBPDatabase<AgoraDB>) => void> = [
 		db.createObjectStore('meta');
 		db.createObjectStore('blocks', { keyPath: 'hash' }).createIndex('height', 'height');
 		db.createObjectStore('outbox', { keyPath: 'id' });
+	},
+	(db) => {
+		db.createObjectStore('topicKeys', { keyPath: 'keyId' });
 	}
 ];
 
@@ -90,10 +94,22 @@ export class IdbStore implements AgoraStore {
 	loadOutbox() {
 		return guard('read the outbox', async () => (await this.db.getAll('outbox')).sort((a, b) => a.saved - b.saved));
 	}
+	putTopicKey(key: StoredTopicKey) {
+		return guard('save the topic key', async () => void (await this.db.put('topicKeys', key)));
+	}
+	loadTopicKeys() {
+		return guard('read the topic keys', () => this.db.getAll('topicKeys'));
+	}
 	clearCommunity() {
 		return guard('clear the community', async () => {
-			const tx = this.db.transaction(['meta', 'blocks', 'outbox'], 'readwrite');
-			await Promise.all([tx.objectStore('meta').delete('community'), tx.objectStore('blocks').clear(), tx.objectStore('outbox').clear(), tx.done]);
+			const tx = this.db.transaction(['meta', 'blocks', 'outbox', 'topicKeys'], 'readwrite');
+			await Promise.all([
+				tx.objectStore('meta').delete('community'),
+				tx.objectStore('blocks').clear(),
+				tx.objectStore('outbox').clear(),
+				tx.objectStore('topicKeys').clear(),
+				tx.done
+			]);
 		});
 	}
 	close() {

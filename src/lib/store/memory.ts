@@ -1,12 +1,13 @@
 /** An AgoraStore in memory: for the simulator and tests that do not exercise IndexedDB. */
 import type { Hex } from '../core/bytes.js';
-import type { AgoraStore, StoredBlock, StoredCommunity, StoredIdentity, StoredTx } from './types.js';
+import type { AgoraStore, StoredBlock, StoredCommunity, StoredIdentity, StoredTopicKey, StoredTx } from './types.js';
 
 export class MemoryStore implements AgoraStore {
 	private identity: StoredIdentity | undefined;
 	private community: StoredCommunity | undefined;
 	private readonly blocks = new Map<Hex, StoredBlock>();
 	private readonly outbox = new Map<Hex, StoredTx>();
+	private readonly topicKeys = new Map<Hex, StoredTopicKey>();
 
 	async getIdentity() {
 		return this.identity;
@@ -35,10 +36,17 @@ export class MemoryStore implements AgoraStore {
 	async loadOutbox() {
 		return [...this.outbox.values()].sort((a, b) => a.saved - b.saved);
 	}
+	async putTopicKey(key: StoredTopicKey) {
+		this.topicKeys.set(key.keyId, key);
+	}
+	async loadTopicKeys() {
+		return [...this.topicKeys.values()];
+	}
 	async clearCommunity() {
 		this.community = undefined;
 		this.blocks.clear();
 		this.outbox.clear();
+		this.topicKeys.clear();
 	}
 	close() {}
 }

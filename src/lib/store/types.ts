@@ -35,6 +35,16 @@ export interface StoredTx {
 	readonly saved: number;
 }
 
+/** A key of an encrypted topic this member holds (see core/crypto/topic.ts). */
+export interface StoredTopicKey {
+	/** Its public name, as the topic declares it on chain. */
+	readonly keyId: Hex;
+	readonly topic: string;
+	readonly key: Uint8Array;
+	/** Members this node has handed the key to. */
+	readonly sharedWith: readonly Hex[];
+}
+
 export interface AgoraStore {
 	getIdentity(): Promise<StoredIdentity | undefined>;
 	putIdentity(identity: StoredIdentity): Promise<void>;
@@ -47,7 +57,9 @@ export interface AgoraStore {
 	putOutbox(tx: StoredTx): Promise<void>;
 	deleteOutbox(ids: readonly Hex[]): Promise<void>;
 	loadOutbox(): Promise<StoredTx[]>;
-	/** Forgets the community (blocks, outbox) but keeps the identity. */
+	putTopicKey(key: StoredTopicKey): Promise<void>;
+	loadTopicKeys(): Promise<StoredTopicKey[]>;
+	/** Forgets the community (blocks, outbox, topic keys) but keeps the identity. */
 	clearCommunity(): Promise<void>;
 	close(): void;
 }

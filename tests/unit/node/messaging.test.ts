@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { webcrypto } from 'node:crypto';
 import { fromHex, toHex, utf8 } from '../../../src/lib/core/bytes.js';
 import { openDirect, sealDirect } from '../../../src/lib/core/crypto/direct.js';
+import { encodeTopicKeyShare, TOPIC_KEY_CONTENT_TYPE } from '../../../src/lib/core/crypto/topic.js';
 import { checkTxProof, txProofFromJson } from '../../../src/lib/core/export/proof.js';
 import { keyPairFromSeed } from '../../../src/lib/core/keys.js';
 import { MemoryStore } from '../../../src/lib/store/memory.js';
@@ -227,7 +228,7 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 		const id = await bob.submit('msg.send', body, { fee: 1, preflight: true });
 		await clock.run(T + 10_000, () => statusOf(bob, id) === 'dead' && inboxItem(c, id)?.status === 'dead');
 		expect(outboxItem(bob, id)!.reason).toBe("rejected: cannot open: its envelope is not sealed for this member's key");
-		expect(inboxItem(c, id)).toMatchObject({ text: null, status: 'dead' });
+		expect(inboxItem(c, id)).toMatchObject({ text: null, status: 'dead', unopened: "its envelope is not sealed for this member's key" });
 		expect(getMessage(alice.chain!.state, id)).toBeDefined();
 	});
 
@@ -235,7 +236,7 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 		const clock = new VirtualClock(T);
 		const { alice, bob, carol } = await trio(clock);
 		const c = await carol();
-		await alice.messaging.createTopic('garden.news', 'what grows');
+		await alice.messaging.createTopic('garden.news', 'what grows', false);
 		await clock.run(T + 1_000, () => bob.messaging.view().topics.length === 1);
 		await c.messaging.subscribe('garden.*');
 		await clock.run(T + 2_000, () => c.messaging.view().subscriptions.includes('garden.*'));
@@ -244,6 +245,61 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 		expect(inboxItem(c, id)).toMatchObject({ text: 'tomatoes are in', topic: 'garden.news', fromName: 'Bob' });
 		expect(inboxItem(alice, id)).toBeUndefined();
 		expect(bob.messaging.view().topics[0]).toMatchObject({ name: 'garden.news', ownerName: 'Alice', mode: 'clear' });
+	});
+
+	it('encrypted topics: read only by members given the key; a message waits for its key rather than being rejected', async () => {
+		const clock = new VirtualClock(T);
+		const { alice, bob, carol } = await trio(clock);
+		const c = await carol();
+		link(clock, bob, c, undefined, ['B', 'C']);
+		const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
+		await alice.messaging.createTopic('garden.plans', 'only for the committee', true);
+		await clock.run(T + 1_000, () => topicOf(bob) !== undefined && topicOf(c) !== undefined);
+		expect(topicOf(alice)).toMatchObject({ mode: 'encrypted', hasKey: true, awaitingKey: [] });
+		expect(topicOf(bob)).toMatchObject({ mode: 'encrypted', hasKey: false });
+
+		await bob.messaging.subscribe('garden.plans');
+		await c.messaging.subscribe('garden.#');
+		await clock.run(T + 2_000, () => topicOf(alice)!.awaitingKey.length === 2);
+		expect(topicOf(alice)!.awaitingKey.map((s) => s.name).sort()).toEqual(['Bob', 'Carol']);
+		// Without the key a member cannot write to it either: the node says so before saving anything.
+		await expect(bob.messaging.send({ to: null, topic: 'garden.plans', text: 'may I?' })).rejects.toMatchObject({ code: 'E_KEY', field: 'topic', value: 'garden.plans' });
+
+		const share = await alice.messaging.shareTopicKey('garden.plans', hex(THIRD));
+		await clock.run(T + 5_000, () => topicOf(c)!.hasKey && statusOf(alice, share) === 'delivered');
+		expect(inboxItem(c, share)!.text).toBe('The key to the encrypted topic garden.plans');
+		expect(topicOf(alice)!.awaitingKey.map((s) => s.name)).toEqual(['Bob']);
+
+		const secret = 'we plant the orchard on Saturday';
+		const id = await alice.messaging.send({ to: null, topic: 'garden.plans', text: secret });
+		await clock.run(T + 10_000, () => inboxItem(c, id)?.status === 'acked');
+		expect(inboxItem(c, id)!.text).toBe(secret);
+		const payload = (alice.chain!.findTx(id)!.tx.body as { payload: Uint8Array }).payload;
+		expect(new TextDecoder().decode(payload)).not.toContain('orchard');
+		// Bob subscribes but has no key: his node neither reads nor rejects it; it waits in flight.
+		expect(inboxItem(bob, id)).toMatchObject({ text: null, status: 'inflight', unopened: 'encrypted for the topic garden.plans: it opens once a holder of its key gives it to you' });
+		expect(outboxItem(alice, id)!.recipients.find((r) => r.name === 'Bob')).toMatchObject({ status: 'inflight', reason: null });
+
+		await alice.messaging.shareTopicKey('garden.plans', hex(MEMBER));
+		await clock.run(T + 20_000, () => statusOf(alice, id) === 'delivered' && inboxItem(bob, id)?.status === 'acked');
+		expect(inboxItem(bob, id)).toMatchObject({ text: secret, status: 'acked' });
+		expect(topicOf(alice)!.awaitingKey).toEqual([]);
+		expect(topicOf(bob)!.hasKey).toBe(true);
+	});
+
+	it('a key that is not the one its topic declares is rejected, and keeps nothing', async () => {
+		const clock = new VirtualClock(T);
+		const { alice, bob, carol } = await trio(clock);
+		const c = await carol();
+		await alice.messaging.createTopic('garden.plans', '', true);
+		await clock.run(T + 1_000, () => c.messaging.view().topics.length === 1);
+		// Bob hands Carol a key of his own making for Alice's topic.
+		const payload = sealDirect({ plaintext: encodeTopicKeyShare({ topic: 'garden.plans', key: new Uint8Array(32).fill(9) }), sender: MEMBER, recipient: THIRD.publicKey, random });
+		const body = { to: THIRD.publicKey, priority: 'normal', guarantee: 'atLeastOnce', category: 'social', type: 'topic-key', contentType: TOPIC_KEY_CONTENT_TYPE, payload };
+		const id = await bob.submit('msg.send', body, { fee: 10, preflight: true });
+		await clock.run(T + 10_000, () => statusOf(bob, id) === 'dead');
+		expect(outboxItem(bob, id)!.reason).toBe('rejected: cannot open: it is not sealed for this member or not the key its topic declares');
+		expect(c.messaging.view().topics[0]!.hasKey).toBe(false);
 	});
 
 	it('refuses what the state would refuse, before saving: a fee above the balance, a recipient who is not a member', async () => {

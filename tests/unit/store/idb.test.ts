@@ -1,6 +1,7 @@
 /** The IndexedDB store, on fake-indexeddb: durability across reopen, atomic clears, and clear errors. */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openDB } from 'idb';
 import { IdbStore } from '../../../src/lib/store/idb.js';
 import { openNode, connect, until } from '../../helpers/nodes.js';
 import { parseInvite } from '../../../src/lib/net/invite.js';
@@ -51,6 +52,39 @@ describe('IdbStore', () => {
 		expect(await s.loadBlocks()).toEqual([]);
 		expect(await s.loadOutbox()).toEqual([]);
 		expect((await s.getIdentity())?.name).toBe('Ann');
+	});
+
+	it('keeps topic keys across a reopen, and forgets them with the community', async () => {
+		const name = `t${n++}`;
+		const s = await open(name);
+		await s.putCommunity({ chainId: 'cd', name: null, relays: [], secret: new Uint8Array(16), joined: 6 });
+		await s.putTopicKey({ keyId: 'k1', topic: 'a.b', key: new Uint8Array(32).fill(1), sharedWith: [] });
+		await s.putTopicKey({ keyId: 'k1', topic: 'a.b', key: new Uint8Array(32).fill(1), sharedWith: ['m1'] });
+		s.close();
+		const again = await open(name);
+		expect(await again.loadTopicKeys()).toEqual([{ keyId: 'k1', topic: 'a.b', key: new Uint8Array(32).fill(1), sharedWith: ['m1'] }]);
+		await again.clearCommunity();
+		expect(await again.loadTopicKeys()).toEqual([]);
+	});
+
+	it('upgrades a database of the first version in place, keeping what it held', async () => {
+		const name = `t${n++}`;
+		const v1 = await openDB(name, 1, {
+			upgrade(db) {
+				db.createObjectStore('meta');
+				db.createObjectStore('blocks', { keyPath: 'hash' }).createIndex('height', 'height');
+				db.createObjectStore('outbox', { keyPath: 'id' });
+			}
+		});
+		await v1.put('meta', { publicKey: 'ab', secretKey: new Uint8Array(1), name: 'Ann', created: 5 }, 'identity');
+		await v1.put('blocks', { hash: 'h0', height: 0, bytes: new Uint8Array(1) });
+		v1.close();
+		const s = await open(name);
+		expect((await s.getIdentity())?.name).toBe('Ann');
+		expect((await s.loadBlocks()).map((b) => b.hash)).toEqual(['h0']);
+		expect(await s.loadTopicKeys()).toEqual([]);
+		await s.putTopicKey({ keyId: 'k', topic: 't', key: new Uint8Array(32), sharedWith: [] });
+		expect(await s.loadTopicKeys()).toHaveLength(1);
 	});
 
 	it('turns a full disk into an E_STORE error that says so, and writes nothing', async () => {

@@ -34,8 +34,12 @@ export class MessagesState {
 		return this.after(app.act((api) => api.redriveMessage(id, recipient)));
 	}
 
-	createTopic(name: string, description: string): Promise<boolean> {
-		return this.after(app.act((api) => api.createTopic(name, description)));
+	createTopic(name: string, description: string, encrypted: boolean): Promise<boolean> {
+		return this.after(app.act((api) => api.createTopic(name, description, encrypted)));
+	}
+
+	shareTopicKey(topic: string, member: Hex): Promise<boolean> {
+		return this.after(app.act((api) => api.shareTopicKey(topic, member)));
 	}
 
 	subscribe(pattern: string): Promise<boolean> {
