@@ -165,6 +165,8 @@ export interface MessagingApi {
 	createTopic(name: string, description: string, encrypted: boolean): Promise<Hex>;
 	/** Sends a member the key of an encrypted topic, sealed for them. */
 	shareTopicKey(topic: string, member: Hex): Promise<Hex>;
+	/** Draws a new key for an encrypted topic its owner holds; later messages are sealed under it. */
+	rekeyTopic(topic: string): Promise<Hex>;
 	subscribeTopic(pattern: string): Promise<Hex>;
 	unsubscribeTopic(pattern: string): Promise<Hex>;
 	/** Null until the message is in a block. */

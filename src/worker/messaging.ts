@@ -167,6 +167,21 @@ export class Messaging {
 		return this.host.submit('topic.create', body, 0);
 	}
 
+	/**
+	 * Replaces an encrypted topic's key (its owner only): what is sent after
+	 * is read only by those given the new key, while every reader keeps the
+	 * keys they had for what came before.
+	 */
+	async rekeyTopic(topic: string): Promise<Hex> {
+		const { chain, me } = this.ready();
+		const t = getTopic(chain.state, topic);
+		if (t?.mode !== 'encrypted' || t.owner !== me.hex) fail('E_KEY', 'topic', topic, 'is not an encrypted topic you own');
+		const key = newTopicKey((n) => this.host.randomBytes(n));
+		const keyId = topicKeyId(key);
+		await this.keep({ keyId: toHex(keyId), topic, key, sharedWith: [] });
+		return this.host.submit('topic.rekey', { name: topic, keyId }, 0);
+	}
+
 	/** Gives a member the current key of an encrypted topic this member holds: a direct message only they can open. */
 	async shareTopicKey(topic: string, member: Hex): Promise<Hex> {
 		const { chain, me } = this.ready();
@@ -707,6 +722,7 @@ export function messagingApi(node: Promise<{ readonly messaging: Messaging }>): 
 		redriveMessage: async (id, recipient) => (await m()).redrive(id, recipient),
 		createTopic: async (name, description, encrypted) => (await m()).createTopic(name, description, encrypted),
 		shareTopicKey: async (topic, member) => (await m()).shareTopicKey(topic, member),
+		rekeyTopic: async (topic) => (await m()).rekeyTopic(topic),
 		subscribeTopic: async (pattern) => (await m()).subscribe(pattern),
 		unsubscribeTopic: async (pattern) => (await m()).unsubscribe(pattern),
 		deliveryProof: async (id) => (await m()).proof(id)

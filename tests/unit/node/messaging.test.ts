@@ -287,6 +287,38 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 		expect(topicOf(bob)!.hasKey).toBe(true);
 	});
 
+	it('replacing a topic key: later messages are read only by those given the new key; earlier ones stay readable', async () => {
+		const clock = new VirtualClock(T);
+		const { alice, bob, carol } = await trio(clock);
+		const c = await carol();
+		const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
+		await alice.messaging.createTopic('garden.plans', '', true);
+		await clock.run(T + 1_000, () => topicOf(bob) !== undefined && topicOf(c) !== undefined);
+		await bob.messaging.subscribe('garden.plans');
+		await c.messaging.subscribe('garden.plans');
+		await clock.run(T + 2_000, () => topicOf(alice)!.awaitingKey.length === 2);
+		await alice.messaging.shareTopicKey('garden.plans', hex(MEMBER));
+		await alice.messaging.shareTopicKey('garden.plans', hex(THIRD));
+		await clock.run(T + 5_000, () => topicOf(bob)!.hasKey && topicOf(c)!.hasKey);
+		const before = await alice.messaging.send({ to: null, topic: 'garden.plans', text: 'before the change' });
+		await clock.run(T + 10_000, () => statusOf(alice, before) === 'delivered');
+
+		// Only the owner may replace the key.
+		await expect(bob.messaging.rekeyTopic('garden.plans')).rejects.toMatchObject({ code: 'E_KEY', field: 'topic' });
+		await alice.messaging.rekeyTopic('garden.plans');
+		await clock.run(T + 12_000, () => !topicOf(bob)!.hasKey && !topicOf(c)!.hasKey);
+		expect(topicOf(alice)!.awaitingKey.map((s) => s.name).sort()).toEqual(['Bob', 'Carol']);
+		await alice.messaging.shareTopicKey('garden.plans', hex(THIRD));
+		await clock.run(T + 15_000, () => topicOf(c)!.hasKey);
+
+		const after = await alice.messaging.send({ to: null, topic: 'garden.plans', text: 'after the change' });
+		await clock.run(T + 20_000, () => inboxItem(c, after)?.status === 'acked');
+		expect(inboxItem(c, after)!.text).toBe('after the change');
+		expect(inboxItem(bob, after)).toMatchObject({ text: null, status: 'inflight' });
+		expect(inboxItem(bob, before)!.text).toBe('before the change');
+		expect(topicOf(alice)!.awaitingKey.map((s) => s.name)).toEqual(['Bob']);
+	});
+
 	it('a key that is not the one its topic declares is rejected, and keeps nothing', async () => {
 		const clock = new VirtualClock(T);
 		const { alice, bob, carol } = await trio(clock);

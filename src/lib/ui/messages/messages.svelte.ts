@@ -42,6 +42,10 @@ export class MessagesState {
 		return this.after(app.act((api) => api.shareTopicKey(topic, member)));
 	}
 
+	rekeyTopic(topic: string): Promise<boolean> {
+		return this.after(app.act((api) => api.rekeyTopic(topic)));
+	}
+
 	subscribe(pattern: string): Promise<boolean> {
 		return this.after(app.act((api) => api.subscribeTopic(pattern)));
 	}
