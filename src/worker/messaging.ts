@@ -397,7 +397,10 @@ export class Messaging {
 		if (getTopic(chain.state, share.topic)?.keyId !== keyId) return null;
 		if (!this.topicKeys.has(keyId)) {
 			const record: StoredTopicKey = { keyId, topic: share.topic, key: share.key, sharedWith: [] };
-			this.saving.push(this.keep(record));
+			const kept = this.keep(record);
+			// Its failure is reported where the receipts wait for it (answer), not as an unhandled rejection.
+			kept.catch(() => {});
+			this.saving.push(kept);
 			// Messages that waited for this key open now.
 			for (const [id, text] of this.opened) if (text === null) this.opened.delete(id);
 		}

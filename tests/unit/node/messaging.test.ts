@@ -5,13 +5,14 @@
  * a quiet chain (the sealer seals at the queue's deadlines); rejection of
  * what does not open; topics; delivery proofs that verify against headers.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { webcrypto } from 'node:crypto';
 import { fromHex, toHex, utf8 } from '../../../src/lib/core/bytes.js';
 import { openDirect, sealDirect } from '../../../src/lib/core/crypto/direct.js';
 import { encodeTopicKeyShare, TOPIC_KEY_CONTENT_TYPE } from '../../../src/lib/core/crypto/topic.js';
 import { checkTxProof, txProofFromJson } from '../../../src/lib/core/export/proof.js';
 import { keyPairFromSeed } from '../../../src/lib/core/keys.js';
+import { AgoraError } from '../../../src/lib/core/errors.js';
 import { MemoryStore } from '../../../src/lib/store/memory.js';
 import { getAccount } from '../../../src/lib/core/state/accounts.js';
 import { getMessage } from '../../../src/lib/core/state/queue/records.js';
@@ -317,6 +318,33 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 		expect(inboxItem(bob, after)).toMatchObject({ text: null, status: 'inflight' });
 		expect(inboxItem(bob, before)!.text).toBe('before the change');
 		expect(topicOf(alice)!.awaitingKey.map((s) => s.name)).toEqual(['Bob']);
+	});
+
+	it('a key the disk cannot keep is not acknowledged; it is taken again and acknowledged once kept', async () => {
+		const clock = new VirtualClock(T);
+		const { alice, bob, carol } = await trio(clock);
+		const c = await carol();
+		const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
+		await alice.messaging.createTopic('garden.plans', '', true);
+		await clock.run(T + 1_000, () => topicOf(c) !== undefined);
+		await c.messaging.subscribe('garden.plans');
+		await clock.run(T + 2_000, () => topicOf(alice)!.awaitingKey.length === 1);
+		const full = new AgoraError('E_STORE', 'storage is full: could not save the topic key; free some space and try again', 'store', 'QuotaExceededError');
+		// Carol's node is the one that keeps a key nobody has shared from it yet; only its first try fails.
+		const original = MemoryStore.prototype.putTopicKey;
+		let tries = 0;
+		const save = vi.spyOn(MemoryStore.prototype, 'putTopicKey').mockImplementation(function (this: MemoryStore, k) {
+			return k.sharedWith.length === 0 && tries++ === 0 ? Promise.reject(full) : original.call(this, k);
+		});
+		const share = await alice.messaging.shareTopicKey('garden.plans', hex(THIRD));
+		await clock.run(T + 5_000, () => c.view().log.some((l) => l.message.includes('storage is full')));
+		expect(inboxItem(c, share)!.status).toBe('inflight');
+		// The key is taken again the next time the message is opened, and the next block (any) makes the node answer again.
+		await bob.messaging.send(dm(FOUNDER, 'a block, please'));
+		await clock.run(T + 10_000, () => inboxItem(c, share)?.status === 'acked');
+		expect(topicOf(c)!.hasKey).toBe(true);
+		expect(tries).toBe(2);
+		save.mockRestore();
 	});
 
 	it('a key that is not the one its topic declares is rejected, and keeps nothing', async () => {
