@@ -4,11 +4,12 @@
  */
 import type { Hex } from '../lib/core/bytes.js';
 import type { DaoConfig } from '../lib/core/state/dao/config.js';
+import type { DraftsApi } from './drafts.js';
 import type { GovernanceApi } from './governance-types.js';
 import type { MessagingApi } from './messaging-types.js';
 import type { NodeView } from './types.js';
 
-export interface NodeApi extends GovernanceApi, MessagingApi {
+export interface NodeApi extends GovernanceApi, MessagingApi, DraftsApi {
 	view(): Promise<NodeView>;
 	/** Calls `listener` (a Comlink proxy) whenever the view may have changed. */
 	subscribe(listener: () => void): Promise<void>;

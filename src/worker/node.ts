@@ -35,6 +35,7 @@ import type { BlockView, CommunityView, LogEntry, MemberView, NodeView, PostView
 import { preflight } from './preflight.js';
 import { isDeadConsensusTx, ValidatorDuties } from './validator.js';
 import { Messaging } from './messaging.js';
+import { CommunityDrafts } from './drafts.js';
 
 export interface NodeOptions {
 	readonly store: AgoraStore;
@@ -120,6 +121,8 @@ export class AgoraNode {
 		publish: (tx) => this.publish(tx),
 		log: (level, message) => this.log(level, message)
 	});
+	/** The community's proposal drafts, written together over the peer links (drafts.ts); null before there is a community. */
+	drafts: CommunityDrafts | null = null;
 	/** Sending, receiving, acknowledging and proving messages (messaging.ts). */
 	readonly messaging = new Messaging({
 		chain: () => this.chainRef,
@@ -406,15 +409,27 @@ export class AgoraNode {
 			}
 		}
 		this.messaging.loadTopicKeys(await store.loadTopicKeys());
-		this.startCommunity(community);
+		this.startCommunity(community, await store.getDrafts());
 		for (const tx of this.outbox.values()) this.admit(tx);
 		await this.settleOutbox();
 		this.messaging.headChanged();
 		this.schedulePropose();
 	}
 
-	private startCommunity(community: StoredCommunity): void {
+	private startCommunity(community: StoredCommunity, drafts?: Uint8Array): void {
 		this.community = community;
+		this.drafts = new CommunityDrafts(
+			{
+				store: this.opts.store,
+				send: (frame, to) => this.sync?.sendDrafts(frame, to),
+				author: () => this.publicKey,
+				now: () => this.opts.now(),
+				randomBytes: (n) => this.opts.randomBytes(n),
+				changed: () => this.changed(),
+				log: (level, message) => this.log(level, message)
+			},
+			drafts
+		);
 		const chainId = fromHex(community.chainId);
 		this.sync = new Sync(
 			{
@@ -425,6 +440,7 @@ export class AgoraNode {
 				importBlocks: (blocks) => this.importBlocks(blocks),
 				importTxs: (txs) => this.importTxs(txs),
 				peerReady: (peer) => this.peerReady(peer),
+				draftsFrame: (peer, frame) => this.drafts?.receive(peer, frame),
 				log: (level, message) => this.log(level, message),
 				changed: () => this.changed()
 			},
@@ -454,6 +470,7 @@ export class AgoraNode {
 
 	private peerReady(peer: PeerInfo): void {
 		this.sync?.sendTxs(peer.id, this.pendingOwn());
+		this.drafts?.peerReady(peer.id);
 		for (const id of this.outbox.keys()) this.sent.add(id);
 		this.changed();
 	}

@@ -14,6 +14,7 @@ import { AgoraNode } from './node.js';
 import type { NodeApi } from './api.js';
 import { governanceApi } from './governance.js';
 import { messagingApi } from './messaging.js';
+import { draftsApi } from './drafts.js';
 
 const ready: Promise<AgoraNode> = (async () =>
 	AgoraNode.open({
@@ -27,6 +28,7 @@ const ready: Promise<AgoraNode> = (async () =>
 const api: NodeApi = {
 	...governanceApi(ready),
 	...messagingApi(ready),
+	...draftsApi(ready),
 	async view() {
 		return (await ready).view();
 	},

@@ -25,7 +25,7 @@ import type { Tx } from '../core/tx/tx.js';
 import type { PeerLink } from './link.js';
 import { TokenBucket } from './ratelimit.js';
 import { runtimeTimers, unref, type TimerHandle, type Timers } from './scheduler.js';
-import { encodeFrame, decodeFrame, MAX_BLOCKS_PER_FRAME, MAX_FRAME_BYTES, MAX_TXS_PER_FRAME, type Frame } from './wire.js';
+import { encodeFrame, decodeFrame, MAX_BLOCKS_PER_FRAME, MAX_FRAME_BYTES, MAX_TXS_PER_FRAME, type DraftsFrame, type Frame } from './wire.js';
 
 export interface ImportResult {
 	/** The first block's parent is unknown here. */
@@ -49,6 +49,8 @@ export interface SyncHost {
 	importTxs(txs: readonly Tx[]): Promise<Tx[]>;
 	/** Called when a peer connects (after hello), e.g. to send it our outbox. */
 	peerReady(peer: PeerInfo): void;
+	/** A frame about proposal drafts from a ready peer; an AgoraError thrown here drops the peer. */
+	draftsFrame(peerId: string, frame: DraftsFrame): void;
 	log(level: 'info' | 'warn', message: string): void;
 	changed(): void;
 }
@@ -159,6 +161,15 @@ export class Sync {
 			for (const p of to) p.link.send(bytes);
 		}
 		return to.length;
+	}
+
+	/** Sends a drafts frame to one ready peer, or to every ready peer but `except`. */
+	sendDrafts(frame: DraftsFrame, to: { readonly peer: string } | { readonly except?: string }): void {
+		const bytes = encodeFrame(frame);
+		for (const p of this.peers.values()) {
+			if (!p.hello) continue;
+			if ('peer' in to ? p.link.id === to.peer : p.link.id !== to.except) p.link.send(bytes);
+		}
 	}
 
 	sendTxs(peerId: string, txs: readonly Tx[]): void {
@@ -361,6 +372,10 @@ export class Sync {
 				this.send(peer, { type: 'pong', nonce: frame.nonce });
 				return;
 			case 'pong':
+				return;
+			case 'draftsHave':
+			case 'draftsUpdate':
+				this.host.draftsFrame(peer.link.id, frame);
 				return;
 		}
 	}

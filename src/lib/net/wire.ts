@@ -19,6 +19,10 @@ export const MAX_LOCATOR = 64;
 export const MAX_BLOCKS_PER_FRAME = 256;
 export const MAX_TXS_PER_FRAME = 256;
 export const MAX_AGENT_BYTES = 64;
+/** The largest drafts update one frame may carry (drafts.ts). */
+export const MAX_DRAFT_UPDATE_BYTES = 256 * 1024;
+/** A state vector names one clock per replica that ever wrote: a few bytes each. */
+export const MAX_DRAFT_VECTOR_BYTES = 64 * 1024;
 
 export type Frame =
 	/** Sent first by both sides: which community, how far along. */
@@ -33,9 +37,14 @@ export type Frame =
 	| { readonly type: 'status'; readonly height: number; readonly head: Bytes; readonly weight: bigint }
 	/** Keepalive: a peer that answers nothing for a while is gone (a closed tab leaves no close behind). */
 	| { readonly type: 'ping'; readonly nonce: number }
-	| { readonly type: 'pong'; readonly nonce: number };
+	| { readonly type: 'pong'; readonly nonce: number }
+	/** Proposal drafts (drafts.ts): what the sender's replica has, so the peer answers with what it lacks. */
+	| { readonly type: 'draftsHave'; readonly vector: Bytes }
+	/** A Yjs update of the drafts: an answer to draftsHave, or an edit passed on. */
+	| { readonly type: 'draftsUpdate'; readonly update: Bytes };
 
 export type FrameType = Frame['type'];
+export type DraftsFrame = Extract<Frame, { type: 'draftsHave' | 'draftsUpdate' }>;
 
 function weightBytes(w: bigint): Bytes {
 	let hex = w.toString(16);
@@ -67,6 +76,10 @@ function bodyOf(frame: Frame): Encodable {
 		case 'ping':
 		case 'pong':
 			return frame.nonce;
+		case 'draftsHave':
+			return frame.vector;
+		case 'draftsUpdate':
+			return frame.update;
 	}
 }
 
@@ -110,6 +123,10 @@ function readFrame(value: unknown): Frame {
 		case 'ping':
 		case 'pong':
 			return { type, nonce: s.int(body, `${type}.nonce`, 0, 0xffffffff) };
+		case 'draftsHave':
+			return { type, vector: s.bytes(body, 'draftsHave.vector', undefined, MAX_DRAFT_VECTOR_BYTES) };
+		case 'draftsUpdate':
+			return { type, update: s.bytes(body, 'draftsUpdate.update', undefined, MAX_DRAFT_UPDATE_BYTES) };
 		default:
 			throw new AgoraError('E_FRAME', `unknown frame type ${JSON.stringify(type)}`, 'frame.type', type);
 	}

@@ -10,7 +10,7 @@ import { AgoraError } from '../core/errors.js';
 import type { AgoraStore, StoredBlock, StoredCommunity, StoredIdentity, StoredTopicKey, StoredTx } from './types.js';
 
 interface AgoraDB extends DBSchema {
-	meta: { key: string; value: StoredIdentity | StoredCommunity };
+	meta: { key: string; value: StoredIdentity | StoredCommunity | Uint8Array };
 	blocks: { key: Hex; value: StoredBlock; indexes: { height: number } };
 	outbox: { key: Hex; value: StoredTx };
 	topicKeys: { key: Hex; value: StoredTopicKey };
@@ -100,11 +100,18 @@ export class IdbStore implements AgoraStore {
 	loadTopicKeys() {
 		return guard('read the topic keys', () => this.db.getAll('topicKeys'));
 	}
+	putDrafts(state: Uint8Array) {
+		return guard('save the drafts', async () => void (await this.db.put('meta', state, 'drafts')));
+	}
+	async getDrafts() {
+		return guard('read the drafts', async () => (await this.db.get('meta', 'drafts')) as Uint8Array | undefined);
+	}
 	clearCommunity() {
 		return guard('clear the community', async () => {
 			const tx = this.db.transaction(['meta', 'blocks', 'outbox', 'topicKeys'], 'readwrite');
 			await Promise.all([
 				tx.objectStore('meta').delete('community'),
+				tx.objectStore('meta').delete('drafts'),
 				tx.objectStore('blocks').clear(),
 				tx.objectStore('outbox').clear(),
 				tx.objectStore('topicKeys').clear(),

@@ -8,6 +8,7 @@ export class MemoryStore implements AgoraStore {
 	private readonly blocks = new Map<Hex, StoredBlock>();
 	private readonly outbox = new Map<Hex, StoredTx>();
 	private readonly topicKeys = new Map<Hex, StoredTopicKey>();
+	private drafts: Uint8Array | undefined;
 
 	async getIdentity() {
 		return this.identity;
@@ -42,11 +43,18 @@ export class MemoryStore implements AgoraStore {
 	async loadTopicKeys() {
 		return [...this.topicKeys.values()];
 	}
+	async putDrafts(state: Uint8Array) {
+		this.drafts = state;
+	}
+	async getDrafts() {
+		return this.drafts;
+	}
 	async clearCommunity() {
 		this.community = undefined;
 		this.blocks.clear();
 		this.outbox.clear();
 		this.topicKeys.clear();
+		this.drafts = undefined;
 	}
 	close() {}
 }

@@ -58,8 +58,11 @@ export interface AgoraStore {
 	deleteOutbox(ids: readonly Hex[]): Promise<void>;
 	loadOutbox(): Promise<StoredTx[]>;
 	putTopicKey(key: StoredTopicKey): Promise<void>;
+	/** The community's proposal drafts, as one Yjs update (lib/net/drafts.ts). */
+	putDrafts(state: Uint8Array): Promise<void>;
+	getDrafts(): Promise<Uint8Array | undefined>;
 	loadTopicKeys(): Promise<StoredTopicKey[]>;
-	/** Forgets the community (blocks, outbox, topic keys) but keeps the identity. */
+	/** Forgets the community (blocks, outbox, topic keys, drafts) but keeps the identity. */
 	clearCommunity(): Promise<void>;
 	close(): void;
 }

@@ -1,7 +1,7 @@
 /** The sync protocol's rules for peers, against a host that has no chain of its own to lose (or a genesis-only one). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Sync, KEEPALIVE_MS, REQUEST_TIMEOUT_MS, STATUS_MS, type SyncHost } from '../../../src/lib/net/sync.js';
-import { encodeFrame, decodeFrame, WIRE_VERSION, type Frame } from '../../../src/lib/net/wire.js';
+import { encodeFrame, decodeFrame, MAX_DRAFT_UPDATE_BYTES, WIRE_VERSION, type Frame } from '../../../src/lib/net/wire.js';
 import { encode } from '../../../src/lib/core/codec.js';
 import type { PeerLink } from '../../../src/lib/net/link.js';
 import type { TimerHandle, Timers } from '../../../src/lib/net/scheduler.js';
@@ -16,10 +16,12 @@ let clock = 1_000_000;
 const syncs: Sync[] = [];
 afterEach(() => syncs.splice(0).forEach((s) => s.close()));
 
-function host(): SyncHost & { logs: string[] } {
+function host(): SyncHost & { logs: string[]; drafts: Array<[string, Frame]> } {
 	const logs: string[] = [];
+	const drafts: Array<[string, Frame]> = [];
 	return {
 		logs,
+		drafts,
 		chainId: CHAIN,
 		agent: 'test',
 		now: () => clock,
@@ -27,6 +29,7 @@ function host(): SyncHost & { logs: string[] } {
 		importBlocks: async () => ({ orphan: false, added: [], headChanged: false }),
 		importTxs: async () => [],
 		peerReady: () => {},
+		draftsFrame: (peer, frame) => drafts.push([peer, frame]),
 		log: (level, message) => logs.push(`${level} ${message}`),
 		changed: () => {}
 	};
@@ -220,6 +223,31 @@ describe('the status frame', () => {
 
 	it('refuses a status without a head', () => {
 		expect(() => decodeFrame(encodeRawStatus(new Uint8Array([1]), null))).toThrow(/status\.head/);
+	});
+});
+
+describe('the drafts frames', () => {
+	it('round-trip, and go to the host only from a peer that said hello', async () => {
+		for (const f of [{ type: 'draftsHave', vector: new Uint8Array([1, 2]) }, { type: 'draftsUpdate', update: new Uint8Array([0, 0]) }] as Frame[]) {
+			expect(decodeFrame(encodeFrame(f))).toEqual(f);
+		}
+		const early = setup();
+		early.peer.receive({ type: 'draftsHave', vector: new Uint8Array(1) });
+		await until('dropped', () => early.peer.closed() !== null);
+		expect(early.peer.closed()!.reason).toContain('draftsHave before hello');
+		expect(early.h.drafts).toEqual([]);
+
+		const { peer, h } = setup();
+		peer.receive(hello());
+		const update: Frame = { type: 'draftsUpdate', update: new Uint8Array([7]) };
+		peer.receive(update);
+		await until('handed to the host', () => h.drafts.length === 1);
+		expect(h.drafts).toEqual([['p', update]]);
+	});
+
+	it('refuses an update larger than a frame may carry', () => {
+		const big = encode([WIRE_VERSION, 'draftsUpdate', new Uint8Array(MAX_DRAFT_UPDATE_BYTES + 1)]);
+		expect(() => decodeFrame(big)).toThrow(expect.objectContaining({ code: 'E_FRAME', field: 'draftsUpdate.update' }));
 	});
 });
 

@@ -99,6 +99,11 @@ const cases: Case[] = [
 		act: (peer, n) => peer.send({ type: 'newBlock', block: emptyChild(n.chain!.chainId, head(n), key(7)) })
 	},
 	{
+		name: 'a drafts update that does not decode',
+		code: 'E_FRAME',
+		act: (peer) => peer.send({ type: 'draftsUpdate', update: new Uint8Array([0xff, 0xff, 0xff, 0x01]) })
+	},
+	{
 		name: 'a transaction with a forged signature',
 		code: 'E_TX_SIGNATURE',
 		act: (peer, n) => {

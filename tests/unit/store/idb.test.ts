@@ -54,17 +54,20 @@ describe('IdbStore', () => {
 		expect((await s.getIdentity())?.name).toBe('Ann');
 	});
 
-	it('keeps topic keys across a reopen, and forgets them with the community', async () => {
+	it('keeps topic keys and drafts across a reopen, and forgets them with the community', async () => {
 		const name = `t${n++}`;
 		const s = await open(name);
 		await s.putCommunity({ chainId: 'cd', name: null, relays: [], secret: new Uint8Array(16), joined: 6 });
 		await s.putTopicKey({ keyId: 'k1', topic: 'a.b', key: new Uint8Array(32).fill(1), sharedWith: [] });
 		await s.putTopicKey({ keyId: 'k1', topic: 'a.b', key: new Uint8Array(32).fill(1), sharedWith: ['m1'] });
+		await s.putDrafts(new Uint8Array([1, 2, 3]));
 		s.close();
 		const again = await open(name);
 		expect(await again.loadTopicKeys()).toEqual([{ keyId: 'k1', topic: 'a.b', key: new Uint8Array(32).fill(1), sharedWith: ['m1'] }]);
+		expect(await again.getDrafts()).toEqual(new Uint8Array([1, 2, 3]));
 		await again.clearCommunity();
 		expect(await again.loadTopicKeys()).toEqual([]);
+		expect(await again.getDrafts()).toBeUndefined();
 	});
 
 	it('upgrades a database of the first version in place, keeping what it held', async () => {
