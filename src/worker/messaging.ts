@@ -49,6 +49,7 @@ import { getStream } from '../lib/core/state/queue/ordering.js';
 import { deadLetters, inbox, messageTxIds, quoteFee, received, sent, type DeliveryView, type MessageView } from '../lib/core/state/queue/queries.js';
 import { MAX_ACKS, MAX_REASON_BYTES, redriveFee } from '../lib/core/state/queue/receipts.js';
 import { getMessage } from '../lib/core/state/queue/records.js';
+import { KvList } from '../lib/core/state/queue/list.js';
 import { readSendBody, type SendBody } from '../lib/core/state/queue/send.js';
 import { subscribersOf } from '../lib/core/state/queue/subscriptions.js';
 import { getTopic, patternsOf, type TopicRecord } from '../lib/core/state/queue/topics.js';
@@ -116,6 +117,8 @@ export class Messaging {
 	private topicCache: { readonly head: Hex; readonly items: readonly TopicRow[] } | null = null;
 	/** The topic keys this member holds, by key id. */
 	private readonly topicKeys = new Map<Hex, StoredTopicKey>();
+	/** Messages looked through for topic keys (recoverKeys). */
+	private readonly searchedForKeys = new Set<Hex>();
 	/** Keys that arrived and are being saved: their receipts wait for them. */
 	private saving: Promise<void>[] = [];
 	/** Answering runs one at a time: each reads what the ones before saved to the outbox. */
@@ -286,6 +289,7 @@ export class Messaging {
 		const me = toHex(keys.publicKey);
 		if (!getMember(chain.state, me)) return;
 		this.reannounce(chain, me);
+		this.recoverKeys(chain, me);
 		const answering = this.answering();
 		let all = this.due(chain, me);
 		if (this.saving.length > 0) {
@@ -385,26 +389,56 @@ export class Messaging {
 			return plain && decodeText(plain);
 		}
 		const plain = openDirect(body.payload, keys, tx.from, fromHex(body.to));
-		if (plain && body.contentType === TOPIC_KEY_CONTENT_TYPE) return this.receiveKey(chain, plain);
+		if (plain && body.contentType === TOPIC_KEY_CONTENT_TYPE) return this.receiveKey(chain, plain, toHex(tx.from), body.to);
 		return plain && decodeText(plain);
 	}
 
-	/** A topic key handed over: kept if it is the key the topic declares; what the member reads in its place. */
-	private receiveKey(chain: Chain, plaintext: Bytes): string | null {
+	/**
+	 * A topic key handed over (or this member's own copy of one it handed
+	 * over to `to`): kept if it is the key the topic declares, or any key of
+	 * the topic from its owner (an earlier one opens earlier messages);
+	 * returns what the member reads in its place.
+	 */
+	private receiveKey(chain: Chain, plaintext: Bytes, from: Hex, to: Hex): string | null {
 		const share = readTopicKeyShare(plaintext);
-		if (!share) return null;
+		const topic = share && getTopic(chain.state, share.topic);
+		if (!share || topic?.mode !== 'encrypted') return null;
 		const keyId = toHex(topicKeyId(share.key));
-		if (getTopic(chain.state, share.topic)?.keyId !== keyId) return null;
-		if (!this.topicKeys.has(keyId)) {
-			const record: StoredTopicKey = { keyId, topic: share.topic, key: share.key, sharedWith: [] };
-			const kept = this.keep(record);
+		if (topic.keyId !== keyId && from !== topic.owner) return null;
+		const held = this.topicKeys.get(keyId);
+		// The owner's own copies say whom it gave the key to: a restored owner knows again who still waits for it.
+		const givenTo = from === toHex(this.host.keys()!.publicKey) ? [to] : [];
+		if (!held || givenTo.some((m) => !held.sharedWith.includes(m))) {
+			const kept = this.keep({ keyId, topic: share.topic, key: share.key, sharedWith: [...new Set([...(held?.sharedWith ?? []), ...givenTo])] });
 			// Its failure is reported where the receipts wait for it (answer), not as an unhandled rejection.
 			kept.catch(() => {});
 			this.saving.push(kept);
 			// Messages that waited for this key open now.
-			for (const [id, text] of this.opened) if (text === null) this.opened.delete(id);
+			if (!held) for (const [id, text] of this.opened) if (text === null) this.opened.delete(id);
 		}
 		return `The key to the encrypted topic ${share.topic}`;
+	}
+
+	/**
+	 * Keys come back from the chain: the key shares this member received, and
+	 * its own copies of those it gave, open with its key alone. Looked for
+	 * only while an encrypted topic it owns or subscribes to lacks its key (an
+	 * identity restored in another browser, say), each message once.
+	 */
+	private recoverKeys(chain: Chain, me: Hex): void {
+		const lacking = this.topicRows(chain).some((t) => t.mode === 'encrypted' && !this.currentKey(chain, t.name) && (t.owner === me || t.subscribers.includes(me)));
+		if (!lacking) return;
+		for (const list of [queueKeys.received(me), queueKeys.sent(me)]) {
+			const log = new KvList<Hex>(chain.state, list);
+			for (let i = log.end - 1; i >= log.first; i--) {
+				const id = log.at(i)!;
+				if (this.searchedForKeys.has(id)) continue;
+				this.searchedForKeys.add(id);
+				if (getMessage(chain.state, id)?.contentType !== TOPIC_KEY_CONTENT_TYPE) continue;
+				this.opened.delete(id);
+				this.open(chain, id, me);
+			}
+		}
 	}
 
 	private whyUnopened(chain: Chain, id: Hex): string {
@@ -579,10 +613,20 @@ export class Messaging {
 	}
 
 	/**
-	 * Every topic; state has no index of them, so the list is read once per
-	 * head. What this member holds of their keys changes between heads.
+	 * Every topic, with what this member holds of its key (which changes
+	 * between heads).
 	 */
 	private topics(chain: Chain, me: Hex): TopicItem[] {
+		return this.topicRows(chain).map(({ subscribers, ...t }) => {
+			const held = this.currentKey(chain, t.name);
+			// The owner hands the key out; the subscribers who do not have it from this node are who wait for it.
+			const waiting = held && t.owner === me ? subscribers.filter((s) => s !== me && !held.sharedWith.includes(s)) : [];
+			return { ...t, hasKey: t.mode === 'clear' || held !== undefined, awaitingKey: waiting.map((publicKey) => ({ publicKey, name: this.name(chain, publicKey) })) };
+		});
+	}
+
+	/** Every topic and its subscribers; state has no index of topics, so they are read once per head. */
+	private topicRows(chain: Chain): readonly TopicRow[] {
 		if (this.topicCache?.head !== chain.head.hash) {
 			const prefix = queueKeys.topic('');
 			const items = chain.state.keys(prefix).map((key): TopicRow => {
@@ -592,12 +636,7 @@ export class Messaging {
 			});
 			this.topicCache = { head: chain.head.hash, items };
 		}
-		return this.topicCache.items.map(({ subscribers, ...t }) => {
-			const held = this.currentKey(chain, t.name);
-			// The owner hands the key out; the subscribers who do not have it from this node are who wait for it.
-			const waiting = held && t.owner === me ? subscribers.filter((s) => s !== me && !held.sharedWith.includes(s)) : [];
-			return { ...t, hasKey: t.mode === 'clear' || held !== undefined, awaitingKey: waiting.map((publicKey) => ({ publicKey, name: this.name(chain, publicKey) })) };
-		});
+		return this.topicCache.items;
 	}
 
 	private onChain(chain: Chain, me: Hex): ChainMessageItem[] {

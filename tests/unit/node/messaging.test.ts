@@ -320,6 +320,34 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 		expect(topicOf(alice)!.awaitingKey.map((s) => s.name)).toEqual(['Bob']);
 	});
 
+	it('an identity restored in a fresh browser gets its topic keys back from the chain, owner and subscriber alike', async () => {
+		const clock = new VirtualClock(T);
+		const { genesis, alice, bob, carol } = await trio(clock);
+		const c = await carol();
+		const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
+		await alice.messaging.createTopic('garden.plans', '', true);
+		await clock.run(T + 1_000, () => topicOf(c) !== undefined && topicOf(bob) !== undefined);
+		await c.messaging.subscribe('garden.plans');
+		await bob.messaging.subscribe('garden.plans');
+		await clock.run(T + 2_000, () => topicOf(alice)!.awaitingKey.length === 2);
+		await alice.messaging.shareTopicKey('garden.plans', hex(THIRD));
+		await clock.run(T + 5_000, () => topicOf(c)!.hasKey);
+		const id = await alice.messaging.send({ to: null, topic: 'garden.plans', text: 'read me later' });
+		await clock.run(T + 10_000, () => inboxItem(c, id)?.status === 'acked');
+
+		// Carol and Alice each open a fresh node with only their identity (as a restored backup gives), and sync from Bob.
+		alice.close();
+		const carolAgain = await open(clock, THIRD, genesis, { randomBytes: random });
+		const aliceAgain = await open(clock, FOUNDER, genesis, { randomBytes: random });
+		link(clock, bob, carolAgain, undefined, ['B', 'C2']);
+		link(clock, bob, aliceAgain, undefined, ['B', 'A2']);
+		await clock.run(T + 20_000, () => inboxItem(carolAgain, id)?.text === 'read me later' && topicOf(aliceAgain)?.hasKey === true);
+		expect(topicOf(carolAgain)!.hasKey).toBe(true);
+		// The restored owner knows again whom it gave the key to: only Bob still waits for it.
+		expect(topicOf(aliceAgain)!.awaitingKey.map((s) => s.name)).toEqual(['Bob']);
+		expect(outboxItem(aliceAgain, id)!.text).toBe('read me later');
+	});
+
 	it('a key the disk cannot keep is not acknowledged; it is taken again and acknowledged once kept', async () => {
 		const clock = new VirtualClock(T);
 		const { alice, bob, carol } = await trio(clock);
