@@ -105,6 +105,20 @@ async function trio(clock: VirtualClock) {
 }
 
 const statusOf = (n: AgoraNode, id: string) => outboxItem(n, id)?.status;
+const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
+
+/** The trio, with Carol online, and Alice's encrypted topic garden.plans followed by whom `follow` names, under their pattern. */
+async function encryptedTopic(clock: VirtualClock, follow: { bob?: string; carol?: string }) {
+	const { genesis, alice, bob, carol } = await trio(clock);
+	const c = await carol();
+	await alice.messaging.createTopic('garden.plans', '', true);
+	await clock.run(T + 1_000, () => topicOf(bob) !== undefined && topicOf(c) !== undefined);
+	if (follow.bob) await bob.messaging.subscribe(follow.bob);
+	if (follow.carol) await c.messaging.subscribe(follow.carol);
+	const followers = Object.keys(follow).length;
+	await clock.run(T + 2_000, () => topicOf(alice)!.awaitingKey.length === followers);
+	return { genesis, alice, bob, c };
+}
 
 describe('statuses, redelivery and dead letters (virtual time)', () => {
 	it('saved, sent, in a block, then delivered once the offline recipient comes back', async () => {
@@ -253,7 +267,6 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 		const { alice, bob, carol } = await trio(clock);
 		const c = await carol();
 		link(clock, bob, c, undefined, ['B', 'C']);
-		const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
 		await alice.messaging.createTopic('garden.plans', 'only for the committee', true);
 		await clock.run(T + 1_000, () => topicOf(bob) !== undefined && topicOf(c) !== undefined);
 		expect(topicOf(alice)).toMatchObject({ mode: 'encrypted', hasKey: true, awaitingKey: [] });
@@ -290,14 +303,7 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 
 	it('replacing a topic key: later messages are read only by those given the new key; earlier ones stay readable', async () => {
 		const clock = new VirtualClock(T);
-		const { alice, bob, carol } = await trio(clock);
-		const c = await carol();
-		const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
-		await alice.messaging.createTopic('garden.plans', '', true);
-		await clock.run(T + 1_000, () => topicOf(bob) !== undefined && topicOf(c) !== undefined);
-		await bob.messaging.subscribe('garden.plans');
-		await c.messaging.subscribe('garden.plans');
-		await clock.run(T + 2_000, () => topicOf(alice)!.awaitingKey.length === 2);
+		const { alice, bob, c } = await encryptedTopic(clock, { bob: 'garden.plans', carol: 'garden.plans' });
 		await alice.messaging.shareTopicKey('garden.plans', hex(MEMBER));
 		await alice.messaging.shareTopicKey('garden.plans', hex(THIRD));
 		await clock.run(T + 5_000, () => topicOf(bob)!.hasKey && topicOf(c)!.hasKey);
@@ -322,14 +328,7 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 
 	it('an identity restored in a fresh browser gets its topic keys back from the chain, owner and subscriber alike', async () => {
 		const clock = new VirtualClock(T);
-		const { genesis, alice, bob, carol } = await trio(clock);
-		const c = await carol();
-		const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
-		await alice.messaging.createTopic('garden.plans', '', true);
-		await clock.run(T + 1_000, () => topicOf(c) !== undefined && topicOf(bob) !== undefined);
-		await c.messaging.subscribe('garden.plans');
-		await bob.messaging.subscribe('garden.plans');
-		await clock.run(T + 2_000, () => topicOf(alice)!.awaitingKey.length === 2);
+		const { genesis, alice, bob, c } = await encryptedTopic(clock, { bob: 'garden.plans', carol: 'garden.plans' });
 		await alice.messaging.shareTopicKey('garden.plans', hex(THIRD));
 		await clock.run(T + 5_000, () => topicOf(c)!.hasKey);
 		const id = await alice.messaging.send({ to: null, topic: 'garden.plans', text: 'read me later' });
@@ -350,13 +349,7 @@ describe('statuses, redelivery and dead letters (virtual time)', () => {
 
 	it('a key the disk cannot keep is not acknowledged; it is taken again and acknowledged once kept', async () => {
 		const clock = new VirtualClock(T);
-		const { alice, bob, carol } = await trio(clock);
-		const c = await carol();
-		const topicOf = (n: AgoraNode) => n.messaging.view().topics.find((t) => t.name === 'garden.plans');
-		await alice.messaging.createTopic('garden.plans', '', true);
-		await clock.run(T + 1_000, () => topicOf(c) !== undefined);
-		await c.messaging.subscribe('garden.plans');
-		await clock.run(T + 2_000, () => topicOf(alice)!.awaitingKey.length === 1);
+		const { alice, bob, c } = await encryptedTopic(clock, { carol: 'garden.plans' });
 		const full = new AgoraError('E_STORE', 'storage is full: could not save the topic key; free some space and try again', 'store', 'QuotaExceededError');
 		// Carol's node is the one that keeps a key nobody has shared from it yet; only its first try fails.
 		const original = MemoryStore.prototype.putTopicKey;
