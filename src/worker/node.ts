@@ -534,8 +534,10 @@ export class AgoraNode {
 	private addVerified(vb: VerifiedBlock): AddResult {
 		if (this.chainRef) return this.chainRef.add(vb, this.opts.now());
 		const block = vb.block;
-		if (block.header.height !== 0 || blockHashHex(block.header) !== this.community!.chainId) {
-			throw new AgoraError('E_GENESIS', 'the first block received is not this community\'s genesis block', 'block', blockHashHex(block.header));
+		// A new block announced before the chain it extends has arrived (a newcomer's join sealed at once): its ancestors are fetched.
+		if (block.header.height !== 0) return { status: 'orphan', parent: toHex(block.header.parent) };
+		if (blockHashHex(block.header) !== this.community!.chainId) {
+			throw new AgoraError('E_GENESIS', 'the genesis block received is not this community\'s', 'block', blockHashHex(block.header));
 		}
 		const chain = Chain.open(vb);
 		this.chainRef = chain;

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openNode, connect, until } from '../../helpers/nodes.js';
+import { openNode, connect, linkPair, until } from '../../helpers/nodes.js';
+import { decodeFrame, encodeFrame, type Frame } from '../../../src/lib/net/wire.js';
+import { fromHex } from '../../../src/lib/core/bytes.js';
 import { parseInvite } from '../../../src/lib/net/invite.js';
 import type { AgoraNode } from '../../../src/worker/node.js';
 import { MemoryStore } from '../../../src/lib/store/memory.js';
@@ -36,6 +38,33 @@ describe('two nodes', () => {
 		const bobPost = a.view().posts.find((p) => p.text === 'hello from Bob')!;
 		expect(bobPost.authorName).toBe('Bob');
 		expect(bobPost.height).toBeGreaterThan(0);
+	});
+
+	it('a newcomer told of a new block before it has the chain fetches the chain instead of dropping the peer', async () => {
+		const { a, invite } = await founder();
+		await a.post('block one');
+		await until('block 1 sealed', () => a.chain!.height === 1);
+		const [genesis, one] = [a.chain!.blockAt(0)!.block, a.chain!.blockAt(1)!.block];
+		const b = await openNode();
+		nodes.push(b);
+		await b.createIdentity('Bob');
+		await b.joinCommunity(invite);
+		// The founder's side, played frame by frame: the new block is announced before the request for blocks is answered.
+		const { a: seenByB, b: founderSide } = linkPair('F', 'B');
+		const received: Frame[] = [];
+		let dropped: string | null = null;
+		founderSide.onMessage = (bytes) => received.push(decodeFrame(bytes));
+		founderSide.onClose = (reason) => (dropped = reason);
+		b.addPeer(seenByB);
+		const send = (f: Frame) => founderSide.send(encodeFrame(f));
+		const head = a.chain!.head;
+		send({ type: 'hello', chain: a.chain!.chainId, height: 1, head: fromHex(head.hash), weight: head.weight, agent: 'founder' });
+		await until('B asks for blocks', () => received.some((f) => f.type === 'getBlocks'));
+		send({ type: 'newBlock', block: one });
+		send({ type: 'blocks', blocks: [genesis, one] });
+		await until('B has the chain', () => b.chain?.height === 1);
+		expect(dropped).toBeNull();
+		expect(b.view().peers).toHaveLength(1);
 	});
 
 	it('keeps everything across a reload from its store', async () => {
