@@ -37,10 +37,8 @@ export class CommunityDrafts {
 		this.book = new DraftBook(
 			{
 				random: (n) => host.randomBytes(n),
-				onLocalUpdate: (update) => {
-					host.send({ type: 'draftsUpdate', update }, {});
-					host.changed();
-				},
+				// The editing page reads the drafts again after its own edit: a local edit rebuilds no view.
+				onLocalUpdate: (update) => host.send({ type: 'draftsUpdate', update }, {}),
 				onRemoteUpdate: (update, peer) => {
 					host.send({ type: 'draftsUpdate', update }, { except: peer });
 					host.changed();
@@ -80,7 +78,7 @@ export class CommunityDrafts {
 	/** A frame from a peer; an AgoraError (E_FRAME) means the peer is to be dropped. */
 	receive(peer: string, frame: DraftsFrame): void {
 		if (frame.type === 'draftsHave') this.host.send({ type: 'draftsUpdate', update: this.book.missing(frame.vector) }, { peer });
-		else this.book.receive(frame.update, peer);
+		else if (!this.book.receive(frame.update, peer)) this.host.log('warn', `left out a drafts update from peer ${peer.slice(0, 8)}: the drafts are full`);
 	}
 
 	/** Writes the whole book; writes that come while one is under way are made once, after it. */

@@ -10,7 +10,7 @@
  * expires when its vote closes and an execution when its proposal does, so
  * one that misses its moment leaves the outbox instead of waiting there.
  */
-import { fromHex, toHex, type Hex } from '../lib/core/bytes.js';
+import { fromHex, type Hex } from '../lib/core/bytes.js';
 import type { Chain } from '../lib/core/chain.js';
 import type { Encodable } from '../lib/core/codec.js';
 import { getAccount, TREASURY } from '../lib/core/state/accounts.js';
@@ -20,7 +20,7 @@ import { ballotOf, ballotsOf, delegationOf, listProposals, producedBy, proposalV
 import type { Ballot } from '../lib/core/state/dao/records.js';
 import { authoritySet, SETTING_NAMES } from '../lib/core/state/dao/settings.js';
 import { ALL_CONTRACTS } from '../lib/core/state/contracts/builtins.js';
-import { getMember, isMember } from '../lib/core/state/members.js';
+import { isMember, memberName } from '../lib/core/state/members.js';
 import { SCHEDULERS } from '../lib/core/state/policy.js';
 import { kindOf } from '../lib/core/state/registry.js';
 import type { StateTree } from '../lib/core/state/tree.js';
@@ -194,12 +194,8 @@ function describeBody(kind: string, body: unknown): Partial<WaitingItem> {
 	}
 }
 
-function nameOf(state: StateTree, who: Hex): string {
-	return getMember(state, who)?.name ?? `${who.slice(0, 8)}…`;
-}
-
 function ballotItem(state: StateTree, b: Ballot): BallotItem {
-	return { voter: b.voter, voterName: nameOf(state, b.voter), choice: b.choice, weight: b.weight, cast: b.cast };
+	return { voter: b.voter, voterName: memberName(state, b.voter), choice: b.choice, weight: b.weight, cast: b.cast };
 }
 
 function proposalItem(state: StateTree, p: ProposalView, me: Hex, waiting: readonly WaitingItem[]): ProposalItem {
@@ -214,7 +210,7 @@ function proposalItem(state: StateTree, p: ProposalView, me: Hex, waiting: reado
 			: [];
 	return {
 		...p,
-		proposerName: nameOf(state, p.proposer),
+		proposerName: memberName(state, p.proposer),
 		tally: tallyOf(state, p.id) ?? null,
 		votes: ballotsOf(state, p.id).map((b) => ballotItem(state, b)),
 		myBallot: mine ? ballotItem(state, mine) : null,
@@ -243,8 +239,8 @@ function settingItem(state: StateTree, name: (typeof SETTING_NAMES)[number]): Se
 
 function delegationItem(state: StateTree, me: Hex): DelegationItem {
 	const d = delegationOf(state, me);
-	const named = (k: Hex) => ({ key: k, name: nameOf(state, k) });
-	return { to: d.to, toName: d.to && nameOf(state, d.to), live: d.live, chain: d.chain.map(named), delegators: d.delegators.map(named) };
+	const named = (k: Hex) => ({ key: k, name: memberName(state, k) });
+	return { to: d.to, toName: d.to && memberName(state, d.to), live: d.live, chain: d.chain.map(named), delegators: d.delegators.map(named) };
 }
 
 /** The API's governance methods, each on the node once it has opened. */

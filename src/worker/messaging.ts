@@ -42,11 +42,11 @@ import { fail } from '../lib/core/errors.js';
 import { checkTxProof, txProof, txProofToJson } from '../lib/core/export/proof.js';
 import type { KeyPair } from '../lib/core/keys.js';
 import { getAccount } from '../lib/core/state/accounts.js';
-import { getMember } from '../lib/core/state/members.js';
+import { getMember, memberName } from '../lib/core/state/members.js';
 import type { Guarantee, Priority } from '../lib/core/state/policy.js';
 import { queueKeys, streamOf } from '../lib/core/state/queue/keys.js';
 import { getStream } from '../lib/core/state/queue/ordering.js';
-import { deadLetters, inbox, messageTxIds, quoteFee, received, sent, type DeliveryView, type MessageView } from '../lib/core/state/queue/queries.js';
+import { deadLetters, inFlight, messageTxIds, quoteFee, received, sent, type DeliveryView, type MessageView } from '../lib/core/state/queue/queries.js';
 import { MAX_ACKS, MAX_REASON_BYTES, redriveFee } from '../lib/core/state/queue/receipts.js';
 import { getMessage } from '../lib/core/state/queue/records.js';
 import { KvList } from '../lib/core/state/queue/list.js';
@@ -93,6 +93,8 @@ export interface MessagingHost {
 	ownTxs(): readonly OwnTx[];
 	/** Transactions waiting in this node's pool, from anyone. */
 	pendingTxs(): readonly Tx[];
+	/** One transaction waiting in this node's pool. */
+	pendingTx(id: Hex): Tx | undefined;
 	/** Gossips transactions to the peers again. */
 	announce(txs: readonly Tx[]): void;
 	/** Resolves once the key is durable. */
@@ -318,8 +320,8 @@ export class Messaging {
 	/** Deliveries to the member that want an answer: in flight, or dead letters a late receipt still settles. */
 	private due(chain: Chain, me: Hex): Due[] {
 		const time = chain.head.header.time;
-		const views = [...inbox(chain.state, me, time, 0).inFlight, ...deadLetters(chain.state, me).filter((d) => d.recipient === me && getMessage(chain.state, d.id)!.expires > time)];
-		return views.map((d) => ({ id: d.id, delivery: d, text: this.open(chain, d.id, me) }));
+		const views = [...inFlight(chain.state, me), ...deadLetters(chain.state, me).filter((d) => d.recipient === me && getMessage(chain.state, d.id)!.expires > time)];
+		return views.map((d) => ({ id: d.id, delivery: d, text: this.open(chain, d.id) }));
 	}
 
 	/**
@@ -361,10 +363,9 @@ export class Messaging {
 		if (again.length > 0) this.host.announce(again);
 	}
 
-	/** The text of a message for this member (its recipient, or its sender's own copy); null if it does not open. */
-	private open(chain: Chain, id: Hex, me: Hex): string | null {
+	/** The text of a message for this member (its recipient, or its sender's own copy); null if it does not open. `tx`: the message, when the caller holds it. */
+	private open(chain: Chain, id: Hex, tx: Tx | undefined = chain.findTx(id)?.tx ?? this.host.pendingTx(id)): string | null {
 		if (this.opened.has(id)) return this.opened.get(id)!;
-		const tx = chain.findTx(id)?.tx ?? this.host.pendingTxs().find((t) => txIdHex(t) === id) ?? this.host.ownTxs().find((o) => txIdHex(o.tx) === id)?.tx;
 		if (!tx) return null;
 		const text = this.openTx(chain, tx);
 		// A message not in a block yet may name a topic this node's state does not have yet: it is tried again.
@@ -436,7 +437,7 @@ export class Messaging {
 				this.searchedForKeys.add(id);
 				if (getMessage(chain.state, id)?.contentType !== TOPIC_KEY_CONTENT_TYPE) continue;
 				this.opened.delete(id);
-				this.open(chain, id, me);
+				this.open(chain, id);
 			}
 		}
 	}
@@ -493,14 +494,10 @@ export class Messaging {
 			outbox: this.outbox(chain, me),
 			inbox: this.inbox(chain, me),
 			deadLetters: this.deadLetters(chain, me),
-			onChain: this.onChain(chain, me),
+			onChain: this.onChain(chain),
 			topics: this.topics(chain, me),
 			subscriptions: patternsOf(chain.state, me)
 		};
-	}
-
-	private name(chain: Chain, who: Hex): string {
-		return getMember(chain.state, who)?.name ?? `${who.slice(0, 8)}…`;
 	}
 
 	private outbox(chain: Chain, me: Hex): OutboxItem[] {
@@ -511,9 +508,9 @@ export class Messaging {
 			return [{
 				id,
 				to: body.to,
-				toName: body.to && this.name(chain, body.to),
+				toName: body.to && memberName(chain.state, body.to),
 				topic: body.topic,
-				text: this.open(chain, id, me),
+				text: this.open(chain, id, tx),
 				created: tx.created,
 				priority: body.priority,
 				guarantee: body.guarantee,
@@ -524,20 +521,20 @@ export class Messaging {
 				recipients: []
 			}];
 		});
-		const recorded = sent(chain.state, me, VIEW_LIMIT).map((m) => this.recordedItem(chain, me, m));
+		const recorded = sent(chain.state, me, VIEW_LIMIT).map((m) => this.recordedItem(chain, m));
 		return [...waiting, ...recorded];
 	}
 
-	private recordedItem(chain: Chain, me: Hex, v: MessageView): OutboxItem {
+	private recordedItem(chain: Chain, v: MessageView): OutboxItem {
 		const m = v.message;
 		const recipients = v.deliveries.map((d) => this.recipientStatus(chain, d));
 		const [status, reason] = overall(recipients);
 		return {
 			id: v.id,
 			to: m.to,
-			toName: m.to && this.name(chain, m.to),
+			toName: m.to && memberName(chain.state, m.to),
 			topic: m.topic,
-			text: this.open(chain, v.id, me),
+			text: this.open(chain, v.id),
 			created: chain.findTx(v.id)?.tx.created ?? m.sent,
 			priority: m.priority,
 			guarantee: m.guarantee,
@@ -552,18 +549,18 @@ export class Messaging {
 	private recipientStatus(chain: Chain, d: DeliveryView): RecipientStatus {
 		const detail = d.history.at(-1)?.[2];
 		const reason = d.status === 'dead' || d.status === 'expired' ? (typeof detail === 'string' ? detail : d.status === 'expired' ? 'its expiry passed before it was acknowledged' : d.deadReason) : d.lastNack;
-		return { recipient: d.recipient, name: this.name(chain, d.recipient), status: d.status, attempts: d.attempts, ack: d.ack, reason };
+		return { recipient: d.recipient, name: memberName(chain.state, d.recipient), status: d.status, attempts: d.attempts, ack: d.ack, reason };
 	}
 
 	private inbox(chain: Chain, me: Hex): InboxItem[] {
 		const recorded = received(chain.state, me, VIEW_LIMIT).map((d): InboxItem => {
 			const m = getMessage(chain.state, d.id)!;
-			const text = this.open(chain, d.id, me);
+			const text = this.open(chain, d.id);
 			const why = text === null ? this.whyUnopened(chain, d.id) : null;
 			return {
 				id: d.id,
 				from: m.from,
-				fromName: this.name(chain, m.from),
+				fromName: memberName(chain.state, m.from),
 				topic: m.topic,
 				text,
 				unopened: why === WAITING_FOR_KEY ? `encrypted for the topic ${m.topic}: it opens once a holder of its key gives it to you` : why,
@@ -587,9 +584,9 @@ export class Messaging {
 			}
 			if (body.to !== me && !(body.topic !== null && subscribersOf(chain.state, body.topic).includes(me))) return [];
 			const from = toHex(tx.from);
-			const text = this.open(chain, id, me);
+			const text = this.open(chain, id, tx);
 			const unopened = text === null ? 'it does not open for you (yet): see it again once it is in a block' : null;
-			return [{ id, from, fromName: this.name(chain, from), topic: body.topic, text, unopened, created: tx.created, inBlock: false, status: null, guarantee: body.guarantee, processed: 0 }];
+			return [{ id, from, fromName: memberName(chain.state, from), topic: body.topic, text, unopened, created: tx.created, inBlock: false, status: null, guarantee: body.guarantee, processed: 0 }];
 		});
 		return [...arriving, ...recorded];
 	}
@@ -602,9 +599,9 @@ export class Messaging {
 			return {
 				id: d.id,
 				from: m.from,
-				fromName: this.name(chain, m.from),
+				fromName: memberName(chain.state, m.from),
 				recipient: d.recipient,
-				recipientName: this.name(chain, d.recipient),
+				recipientName: memberName(chain.state, d.recipient),
 				topic: m.topic,
 				reason: this.recipientStatus(chain, d).reason,
 				redriveFee: redrivable ? redriveFee(chain.state, me, m, time) : null
@@ -621,7 +618,7 @@ export class Messaging {
 			const held = this.currentKey(chain, t.name);
 			// The owner hands the key out; the subscribers who do not have it from this node are who wait for it.
 			const waiting = held && t.owner === me ? subscribers.filter((s) => s !== me && !held.sharedWith.includes(s)) : [];
-			return { ...t, hasKey: t.mode === 'clear' || held !== undefined, awaitingKey: waiting.map((publicKey) => ({ publicKey, name: this.name(chain, publicKey) })) };
+			return { ...t, hasKey: t.mode === 'clear' || held !== undefined, awaitingKey: waiting.map((publicKey) => ({ publicKey, name: memberName(chain.state, publicKey) })) };
 		});
 	}
 
@@ -632,21 +629,21 @@ export class Messaging {
 			const items = chain.state.keys(prefix).map((key): TopicRow => {
 				const name = key.slice(prefix.length);
 				const t = getTopic(chain.state, name) as TopicRecord;
-				return { name, owner: t.owner, ownerName: this.name(chain, t.owner), mode: t.mode, description: t.description, subscribers: subscribersOf(chain.state, name) };
+				return { name, owner: t.owner, ownerName: memberName(chain.state, t.owner), mode: t.mode, description: t.description, subscribers: subscribersOf(chain.state, name) };
 			});
 			this.topicCache = { head: chain.head.hash, items };
 		}
 		return this.topicCache.items;
 	}
 
-	private onChain(chain: Chain, me: Hex): ChainMessageItem[] {
+	private onChain(chain: Chain): ChainMessageItem[] {
 		const out: ChainMessageItem[] = [];
 		for (let h = chain.height; h > Math.max(0, chain.height - ON_CHAIN_BLOCKS) && out.length < VIEW_LIMIT; h--) {
 			for (const tx of chain.blockAt(h)!.block.txs) {
 				const id = txIdHex(tx);
 				const m = tx.kind === 'msg.send' ? getMessage(chain.state, id) : undefined;
 				if (!m) continue;
-				out.push({ id, from: m.from, fromName: this.name(chain, m.from), to: m.to, toName: m.to && this.name(chain, m.to), topic: m.topic, bytes: m.bytes, height: h, readable: this.open(chain, id, me) !== null });
+				out.push({ id, from: m.from, fromName: memberName(chain.state, m.from), to: m.to, toName: m.to && memberName(chain.state, m.to), topic: m.topic, bytes: m.bytes, height: h, readable: this.open(chain, id) !== null });
 			}
 		}
 		return out;
@@ -665,7 +662,7 @@ export class Messaging {
 			if (!p) return [];
 			const tx = chain.findTx(ack!)!.tx;
 			const names = tx.kind === 'msg.ack' && toHex(tx.from) === recipient && (tx.body as { ids: Bytes[] }).ids.some((x) => toHex(x) === id);
-			return [{ ...p, recipient, name: this.name(chain, recipient), names }];
+			return [{ ...p, recipient, name: memberName(chain.state, recipient), names }];
 		});
 		return { id, message, receipts };
 	}

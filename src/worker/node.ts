@@ -17,7 +17,7 @@ import { checkTx } from '../lib/core/state/machine.js';
 import { nextDeadline } from '../lib/core/state/registry.js';
 import type { DaoConfig } from '../lib/core/state/dao/config.js';
 import { getAccount } from '../lib/core/state/accounts.js';
-import { getMember, memberKey, type Member } from '../lib/core/state/members.js';
+import { getMember, listMembers, memberName } from '../lib/core/state/members.js';
 import { skip } from '../lib/core/state/skip.js';
 import { NONCE_BYTES, openBackup, SALT_BYTES, sealBackup } from '../lib/core/backup.js';
 import { encodeExport } from '../lib/core/export/writer.js';
@@ -82,8 +82,11 @@ export interface OwnTx {
 	readonly error?: string;
 }
 
-const LOG_LIMIT = 200;
+/** Log entries kept: as many as the view shows. */
+const LOG_LIMIT = 50;
 const VIEW_POSTS = 100;
+/** How far back the posts shown are looked for: a chain of other traffic is not walked to its start on every view. */
+const VIEW_POST_BLOCKS = 1000;
 const VIEW_BLOCKS = 20;
 const DEFAULT_TX_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 const ROOM_SECRET_BYTES = 16;
@@ -132,6 +135,7 @@ export class AgoraNode {
 		submit: (kind, body, fee) => this.submit(kind, body, { fee, preflight: true }),
 		ownTxs: () => this.ownTxs(),
 		pendingTxs: () => this.mempool.all(),
+		pendingTx: (id) => this.mempool.get(id),
 		announce: (txs) => void this.sync?.announceTxs(txs),
 		saveTopicKey: (key) => this.opts.store.putTopicKey(key),
 		log: (level, message) => this.log(level, message)
@@ -335,10 +339,6 @@ export class AgoraNode {
 		this.sync.addPeer(link);
 	}
 
-	inviteFragment(): string | null {
-		return this.community ? inviteFragment(this.inviteOf(this.community)) : null;
-	}
-
 	/** The member's own transactions that are not in a canonical block: failed ones (with why), then the outbox. */
 	ownTxs(): OwnTx[] {
 		const out: OwnTx[] = [];
@@ -361,7 +361,7 @@ export class AgoraNode {
 			blocks: chain ? this.blockViews(chain) : [],
 			members: chain ? this.memberViews(chain) : [],
 			peers: this.sync?.peerList() ?? [],
-			log: this.logs.slice(-50)
+			log: [...this.logs]
 		};
 	}
 
@@ -763,7 +763,7 @@ export class AgoraNode {
 	private memberName(who: Hex): string {
 		const chain = this.chainRef;
 		if (who === this.publicKey) return this.name;
-		return (chain && getMember(chain.state, who)?.name) || `${who.slice(0, 8)}…`;
+		return chain ? memberName(chain.state, who) : `${who.slice(0, 8)}…`;
 	}
 
 	private postViews(): PostView[] {
@@ -779,7 +779,7 @@ export class AgoraNode {
 		for (const own of this.ownTxs()) if (own.tx.kind === 'post') out.push(pending(own.tx, own.status, own.error));
 		for (const tx of this.mempool.all()) if (tx.kind === 'post' && !this.outbox.has(txIdHex(tx))) out.push(pending(tx, 'pending'));
 		if (chain) {
-			for (let h = chain.height; h > 0 && out.length < VIEW_POSTS; h--) {
+			for (let h = chain.height; h > Math.max(0, chain.height - VIEW_POST_BLOCKS) && out.length < VIEW_POSTS; h--) {
 				const node = chain.blockAt(h)!;
 				for (let i = node.block.txs.length - 1; i >= 0; i--) {
 					const tx = node.block.txs[i]!;
@@ -801,11 +801,12 @@ export class AgoraNode {
 	}
 
 	private memberViews(chain: Chain): MemberView[] {
-		return chain.state.keys('m/').map((key) => {
-			const publicKey = key.slice(memberKey('').length);
-			const m = chain.state.get(key) as unknown as Member;
-			return { publicKey, name: m.name, since: m.since };
-		});
+		return listMembers(chain.state)
+			.sort()
+			.map((publicKey) => {
+				const { name, since } = getMember(chain.state, publicKey)!;
+				return { publicKey, name, since };
+			});
 	}
 
 	// ---- plumbing ----

@@ -4,11 +4,12 @@
  * page can know them without loading Yjs, which only the worker runs.
  */
 import type { Hex } from '../core/bytes.js';
+import { MAX_TEXT_BYTES, MAX_TITLE_BYTES } from '../core/state/dao/proposal.js';
 
 export const DRAFT_FIELDS = ['title', 'body'] as const;
 export type DraftField = (typeof DRAFT_FIELDS)[number];
-/** Characters a field may hold, as a proposal's title and body may. */
-export const MAX_DRAFT_CHARS: Readonly<Record<DraftField, number>> = { title: 200, body: 20_000 };
+/** UTF-8 bytes a field may hold: as many as a proposal's title and body may. */
+export const MAX_DRAFT_BYTES: Readonly<Record<DraftField, number>> = { title: MAX_TITLE_BYTES, body: MAX_TEXT_BYTES };
 
 export interface DraftView {
 	readonly id: string;

@@ -8,20 +8,30 @@
  * Peers exchange state vectors when they meet (`have`), answer with what
  * the other lacks, and pass every update on to their other peers; Yjs
  * merges concurrent edits the same way on every replica. An update from a
- * peer is untrusted: one that does not decode, is too large, or would grow
- * the document past its bound is refused with E_FRAME before it touches the
- * document, and the caller drops the peer.
+ * peer is untrusted: one that does not decode is refused with E_FRAME
+ * before it touches the document, and the caller drops the peer.
+ *
+ * The whole document is bounded by what one frame may carry, so the answer
+ * to any `have` always fits one frame. Sizes are kept as an upper bound (the
+ * document's exact size when last encoded, plus every update since), made
+ * exact only near the bound. A local edit that would pass it is refused with
+ * the reason; a peer's update that would is left out (the peer may just hold
+ * more drafts than this replica has room for) and the peer kept.
  */
 import * as Y from 'yjs';
 import { toHex, type Hex } from '../core/bytes.js';
 import { AgoraError, fail } from '../core/errors.js';
+import { utf8 } from '../core/bytes.js';
 import { MAX_DRAFT_UPDATE_BYTES } from './wire.js';
-import { DRAFT_FIELDS, MAX_DRAFT_CHARS, type DraftField, type DraftView } from './draft-shape.js';
+import { DRAFT_FIELDS, MAX_DRAFT_BYTES, type DraftField, type DraftView } from './draft-shape.js';
 import { rebaseSplice, type Splice } from '../core/splice.js';
 
-/** The largest the shared document may grow to (its state as one update). */
-export const MAX_DRAFTS_BYTES = 4 * 1024 * 1024;
+/** The largest the shared document may grow to (its state as one update): one frame's worth. */
+export const MAX_DRAFTS_BYTES = MAX_DRAFT_UPDATE_BYTES;
 const ID_BYTES = 16;
+/** More than the update of a new draft, or of an edit beyond the bytes it inserts, takes (ids, clocks, lengths). */
+const NEW_DRAFT_BYTES = 512;
+const EDIT_OVERHEAD_BYTES = 64;
 
 export interface DraftBookOptions {
 	readonly random: (n: number) => Uint8Array;
@@ -37,6 +47,8 @@ const LOCAL = Symbol('local');
 export class DraftBook {
 	private readonly doc = new Y.Doc();
 	private readonly drafts = this.doc.getMap<Y.Map<unknown>>('drafts');
+	/** At least the document's size as one update (see the module comment). */
+	private size = 0;
 
 	constructor(
 		private readonly opts: DraftBookOptions,
@@ -44,7 +56,9 @@ export class DraftBook {
 		saved?: Uint8Array
 	) {
 		if (saved) Y.applyUpdate(this.doc, saved, LOCAL);
+		this.size = saved?.length ?? 0;
 		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+			this.size += update.length;
 			if (origin === LOCAL) this.opts.onLocalUpdate(update);
 			else if (typeof origin === 'string') this.opts.onRemoteUpdate(update, origin);
 		});
@@ -52,7 +66,20 @@ export class DraftBook {
 
 	/** The document as one update: what to save. */
 	state(): Uint8Array {
-		return Y.encodeStateAsUpdate(this.doc);
+		const state = Y.encodeStateAsUpdate(this.doc);
+		this.size = state.length;
+		return state;
+	}
+
+	/** Whether `bytes` more keep the document within its bound (measured exactly only when the estimate says no). */
+	private fits(bytes: number): boolean {
+		if (this.size + bytes <= MAX_DRAFTS_BYTES) return true;
+		this.state();
+		return this.size + bytes <= MAX_DRAFTS_BYTES;
+	}
+
+	private roomFor(bytes: number): void {
+		if (!this.fits(bytes)) fail('E_SCHEMA', 'drafts', this.size, `are full (${MAX_DRAFTS_BYTES} bytes): delete a draft first`);
 	}
 
 	list(): DraftView[] {
@@ -65,6 +92,7 @@ export class DraftBook {
 	}
 
 	create(author: Hex, time: number): string {
+		this.roomFor(NEW_DRAFT_BYTES);
 		const id = toHex(this.opts.random(ID_BYTES));
 		this.doc.transact(() => {
 			const draft = new Y.Map<unknown>();
@@ -93,8 +121,9 @@ export class DraftBook {
 		if (!Number.isSafeInteger(remove) || remove < 0 || index + remove > against.length) fail('E_SCHEMA', 'remove', remove, `must end within the ${field} (at most ${against.length - index})`);
 		if (typeof insert !== 'string') fail('E_SCHEMA', 'insert', insert, 'must be text');
 		const at = rebaseSplice(splice, against, current);
-		const after = current.length - at.remove + insert.length;
-		if (after > MAX_DRAFT_CHARS[field]) fail('E_SCHEMA', field, after, `may hold at most ${MAX_DRAFT_CHARS[field]} characters`);
+		const after = utf8(current.slice(0, at.index) + insert + current.slice(at.index + at.remove)).length;
+		if (after > MAX_DRAFT_BYTES[field]) fail('E_SCHEMA', field, after, `may hold at most ${MAX_DRAFT_BYTES[field]} bytes, as a proposal's ${field} may`);
+		this.roomFor(utf8(insert).length + EDIT_OVERHEAD_BYTES);
 		this.doc.transact(() => {
 			if (at.remove > 0) text.delete(at.index, at.remove);
 			if (insert) text.insert(at.index, insert);
@@ -120,8 +149,12 @@ export class DraftBook {
 		}
 	}
 
-	/** Applies an update from a peer, or refuses it with E_FRAME before it touches the document. */
-	receive(update: Uint8Array, peer: string): void {
+	/**
+	 * Applies an update from a peer; false when it would grow the document
+	 * past its bound (it is left out). One that does not decode is refused
+	 * with E_FRAME before it touches the document.
+	 */
+	receive(update: Uint8Array, peer: string): boolean {
 		if (update.length > MAX_DRAFT_UPDATE_BYTES) fail('E_FRAME', 'draftsUpdate.update', update.length, `exceeds ${MAX_DRAFT_UPDATE_BYTES} bytes`);
 		// Decoded on its own first: a malformed update throws there, not halfway into this document.
 		try {
@@ -129,9 +162,9 @@ export class DraftBook {
 		} catch (e) {
 			throw new AgoraError('E_FRAME', `a drafts update that does not decode (${(e as Error).message})`, 'draftsUpdate.update', update);
 		}
-		const grown = Y.mergeUpdates([this.state(), update]).length;
-		if (grown > MAX_DRAFTS_BYTES) fail('E_FRAME', 'draftsUpdate.update', grown, `would grow the drafts past ${MAX_DRAFTS_BYTES} bytes`);
+		if (!this.fits(update.length)) return false;
 		Y.applyUpdate(this.doc, update, peer);
+		return true;
 	}
 
 	private text(id: string, field: DraftField): Y.Text {

@@ -19,8 +19,8 @@ export const MAX_LOCATOR = 64;
 export const MAX_BLOCKS_PER_FRAME = 256;
 export const MAX_TXS_PER_FRAME = 256;
 export const MAX_AGENT_BYTES = 64;
-/** The largest drafts update one frame may carry (drafts.ts). */
-export const MAX_DRAFT_UPDATE_BYTES = 256 * 1024;
+/** The largest drafts update one frame may carry, and so the largest the drafts may grow (drafts.ts): well within a frame. */
+export const MAX_DRAFT_UPDATE_BYTES = 1024 * 1024;
 /** A state vector names one clock per replica that ever wrote: a few bytes each. */
 export const MAX_DRAFT_VECTOR_BYTES = 64 * 1024;
 

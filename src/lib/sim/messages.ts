@@ -22,7 +22,7 @@ import { getPolicy, GUARANTEES, pendingPolicy, PRIORITIES, type FeePolicy, type 
 import { requiredFee } from '../core/state/queue/fee.js';
 import { streamOf } from '../core/state/queue/keys.js';
 import { getStream } from '../core/state/queue/ordering.js';
-import { inbox } from '../core/state/queue/queries.js';
+import { inFlight } from '../core/state/queue/queries.js';
 import { sentInWindow } from '../core/state/queue/quota.js';
 import { MAX_ACKS } from '../core/state/queue/receipts.js';
 import { getMessage } from '../core/state/queue/records.js';
@@ -287,7 +287,7 @@ export class Recipients implements Actor {
 		const now = sim.clock.now();
 		const acks: Array<{ readonly id: Hex; readonly key: string }> = [];
 		let acksExpire = Number.POSITIVE_INFINITY;
-		for (const d of inbox(view, m.key, now, 0).inFlight) {
+		for (const d of inFlight(view, m.key)) {
 			const msg = getMessage(view, d.id)!;
 			const key = `${d.id}/${m.index}/${d.attempts}`;
 			if (msg.expires - now <= ANSWER_MARGIN_MS || this.answered.has(key)) continue;

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as Y from 'yjs';
 import { DraftBook, MAX_DRAFTS_BYTES } from '../../../src/lib/net/drafts.js';
-import type { DraftField } from '../../../src/lib/net/draft-shape.js';
-import { MAX_DRAFT_UPDATE_BYTES } from '../../../src/lib/net/wire.js';
+import { MAX_DRAFT_BYTES, type DraftField } from '../../../src/lib/net/draft-shape.js';
+import { decodeFrame, encodeFrame, MAX_DRAFT_UPDATE_BYTES } from '../../../src/lib/net/wire.js';
 
 const ALICE = 'aa'.repeat(32);
 const BOB = 'bb'.repeat(32);
@@ -59,7 +59,8 @@ describe('DraftBook', () => {
 			[id, 'title', 4, 0, 'x', 'index'],
 			[id, 'title', -1, 0, 'x', 'index'],
 			[id, 'title', 1, 3, '', 'remove'],
-			[id, 'title', 0, 0, 'x'.repeat(198), 'title'],
+			[id, 'title', 0, 0, 'x'.repeat(MAX_DRAFT_BYTES.title - 2), 'title'],
+			[id, 'title', 0, 0, 'é'.repeat(99), 'title'],
 			[id, 'author' as DraftField, 0, 0, 'x', 'field']
 		];
 		for (const [draft, field, index, remove, insert, named] of cases) {
@@ -127,7 +128,8 @@ describe('DraftBook', () => {
 					else {
 						const length = target[o.field].length;
 						const at = o.at % (length + 1);
-						const insert = target[o.field].length + o.text.length > 200 ? '' : o.text;
+						const bytes = (t: string) => new TextEncoder().encode(t).length;
+						const insert = bytes(target[o.field]) + bytes(o.text) > MAX_DRAFT_BYTES[o.field] ? '' : o.text;
 						r.edit(target.id, o.field, { index: at, remove: Math.min(o.cut, length - at), insert });
 					}
 					collect();
@@ -159,14 +161,14 @@ describe('DraftBook', () => {
 		expect(book.list().map((d) => d.id)).toEqual([id]);
 	});
 
-	it('refuses updates that would grow the drafts past their bound', () => {
+	it('leaves out a peer\'s updates that would grow the drafts past their bound, keeping the peer', () => {
 		const { book } = replica(1);
 		// A peer's own replica, writing large texts straight into the shared structure.
 		const peer = new Y.Doc();
 		const drafts = peer.getMap<Y.Map<unknown>>('drafts');
 		const chunk = 'x'.repeat(200_000);
-		let refused = false;
-		for (let i = 0; i < 40 && !refused; i++) {
+		const taken: boolean[] = [];
+		for (let i = 0; i < 8; i++) {
 			const before = Y.encodeStateVector(peer);
 			peer.transact(() => {
 				const d = new Y.Map<unknown>();
@@ -178,15 +180,30 @@ describe('DraftBook', () => {
 				drafts.set(`d${i}`, d);
 				body.insert(0, chunk);
 			});
+			taken.push(book.receive(Y.encodeStateAsUpdate(peer, before), 'P'));
+		}
+		expect(taken.slice(0, 4)).toEqual([true, true, true, true]);
+		expect(taken.at(-1)).toBe(false);
+		expect(book.state().length).toBeLessThanOrEqual(MAX_DRAFTS_BYTES);
+	});
+
+	it('refuses a local draft past the bound, so that the answer to any peer always fits one frame', () => {
+		const { book } = replica(1);
+		const body = 'y'.repeat(MAX_DRAFT_BYTES.body);
+		let full: unknown = null;
+		for (let i = 0; i < 1000 && full === null; i++) {
 			try {
-				book.receive(Y.encodeStateAsUpdate(peer, before), 'P');
+				const id = book.create(ALICE, i);
+				book.edit(id, 'body', { index: 0, remove: 0, insert: body });
 			} catch (e) {
-				expect(e).toMatchObject({ code: 'E_FRAME', message: expect.stringContaining(`past ${MAX_DRAFTS_BYTES} bytes`) });
-				refused = true;
+				full = e;
 			}
 		}
-		expect(refused).toBe(true);
-		expect(book.state().length).toBeLessThanOrEqual(MAX_DRAFTS_BYTES);
+		expect(full).toMatchObject({ code: 'E_SCHEMA', field: 'drafts', message: expect.stringContaining('delete a draft first') });
+		const answer = replica(2).book.stateVector();
+		const update = book.missing(answer);
+		expect(update.length).toBeLessThanOrEqual(MAX_DRAFT_UPDATE_BYTES);
+		expect(decodeFrame(encodeFrame({ type: 'draftsUpdate', update }))).toMatchObject({ type: 'draftsUpdate' });
 	});
 
 	it('leaves out entries of another shape that a peer wrote', () => {

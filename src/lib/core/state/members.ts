@@ -80,6 +80,11 @@ export function memberCount(state: StateTree): number {
 }
 
 /** Every member, in list order (not sorted): linear in the members, not in the state. */
+/** A member's name, or a short form of the key of someone who is not one. */
+export function memberName(state: StateTree, who: Hex): string {
+	return getMember(state, who)?.name ?? `${who.slice(0, 8)}…`;
+}
+
 export function listMembers(state: StateTree): Hex[] {
 	return Array.from({ length: memberCount(state) }, (_, slot) => state.get(slotKey(slot)) as Hex);
 }

@@ -75,9 +75,14 @@ function scanBack(list: KvList<Hex>, count: number, keep: (id: Hex) => boolean):
 	return out;
 }
 
+/** The deliveries in flight to a member, in the order they were dispatched. */
+export function inFlight(kv: KV, member: Hex): DeliveryView[] {
+	const ids = scanBack(new KvList<Hex>(kv, queueKeys.dispatched(member)), inFlightCount({ state: kv }, member), (id) => IN_FLIGHT.includes(getDelivery(kv, id, member)!.status));
+	return ids.reverse().map((id) => deliveryView(kv, id, member));
+}
+
 /** A member's inbox in delivery order, as of block time `time`. */
 export function inbox(kv: KV, member: Hex, time: number, limit = 100): InboxView {
-	const inFlight = scanBack(new KvList<Hex>(kv, queueKeys.dispatched(member)), inFlightCount({ state: kv }, member), (id) => IN_FLIGHT.includes(getDelivery(kv, id, member)!.status)).reverse();
 	const ahead = schedulerOf({ state: overlay(kv), time, policies: readPolicies(kv) }, member);
 	const upcoming: DeliveryView[] = [];
 	while (upcoming.length < limit) {
@@ -87,7 +92,7 @@ export function inbox(kv: KV, member: Hex, time: number, limit = 100): InboxView
 	}
 	const heldCount = readScope(kv, inboxScope(member))?.gauges.held ?? 0;
 	const held = scanBack(new KvList<Hex>(kv, queueKeys.received(member)), heldCount, (id) => ['held', 'waiting'].includes(getDelivery(kv, id, member)!.status)).reverse();
-	return { inFlight: inFlight.map((id) => deliveryView(kv, id, member)), upcoming, held: held.map((id) => deliveryView(kv, id, member)) };
+	return { inFlight: inFlight(kv, member), upcoming, held: held.map((id) => deliveryView(kv, id, member)) };
 }
 
 /** Messages addressed to a member (directly or through a topic), newest first. */
