@@ -11,8 +11,10 @@ import type { NodeView } from './types.js';
 
 export interface NodeApi extends GovernanceApi, MessagingApi, DraftsApi {
 	view(): Promise<NodeView>;
-	/** Calls `listener` (a Comlink proxy) whenever the view may have changed. */
+	/** Calls `listener` (a Comlink proxy) whenever the view may have changed: one listener per page, replaced by the next. */
 	subscribe(listener: () => void): Promise<void>;
+	/** Stops calling this page's listener: the page is going away (a SharedWorker outlives its pages). */
+	unsubscribe(): Promise<void>;
 	createIdentity(name: string): Promise<void>;
 	/** The identity sealed under a passphrase, as a backup file's bytes. */
 	exportIdentity(passphrase: string): Promise<Uint8Array>;

@@ -25,15 +25,12 @@ const ready: Promise<AgoraNode> = (async () =>
 		agent: 'agora-web/0.1'
 	}))();
 
-const api: NodeApi = {
+const shared: Omit<NodeApi, 'subscribe' | 'unsubscribe'> = {
 	...governanceApi(ready),
 	...messagingApi(ready),
 	...draftsApi(ready),
 	async view() {
 		return (await ready).view();
-	},
-	async subscribe(listener) {
-		(await ready).subscribe(() => void listener());
 	},
 	async createIdentity(name) {
 		await (await ready).createIdentity(name);
@@ -68,9 +65,25 @@ const api: NodeApi = {
 	}
 };
 
+/** The API one page sees: the shared methods, and that page's own change listener. */
+function pageApi(): NodeApi {
+	let stop: (() => void) | null = null;
+	return {
+		...shared,
+		async subscribe(listener) {
+			stop?.();
+			stop = (await ready).subscribe(() => void listener());
+		},
+		async unsubscribe() {
+			stop?.();
+			stop = null;
+		}
+	};
+}
+
 const scope = globalThis as unknown as { onconnect?: (e: MessageEvent) => void };
 if ('onconnect' in globalThis) {
-	scope.onconnect = (event) => Comlink.expose(api, event.ports[0]!);
+	scope.onconnect = (event) => Comlink.expose(pageApi(), event.ports[0]!);
 } else {
-	Comlink.expose(api);
+	Comlink.expose(pageApi());
 }

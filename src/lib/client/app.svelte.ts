@@ -27,8 +27,15 @@ export class App {
 
 	async start(): Promise<void> {
 		this.api = startWorker();
-		await this.api.subscribe(Comlink.proxy(() => void this.refresh()));
+		await this.listen();
+		// The shared node outlives the page: it stops calling a page that is gone, and calls it again if it comes back from the back-forward cache.
+		addEventListener('pagehide', () => void this.api?.unsubscribe());
+		addEventListener('pageshow', (e) => e.persisted && void this.listen().then(() => this.refresh()));
 		await this.refresh();
+	}
+
+	private listen(): Promise<void> {
+		return this.api!.subscribe(Comlink.proxy(() => void this.refresh()));
 	}
 
 	async refresh(): Promise<void> {
@@ -84,6 +91,7 @@ export class App {
 	stop(): void {
 		this.stopPeers?.();
 		this.stopPeers = null;
+		void this.api?.unsubscribe();
 	}
 
 	/** The node's API, for pages that read or act beyond what this class offers; null until started. */

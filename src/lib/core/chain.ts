@@ -281,27 +281,16 @@ export class Chain {
 		const params = ctx.params;
 		const time = Math.max(now, this.medianTime(parent, params) + 1);
 		const blockCtx: BlockContext = { height: parent.height + 1, time, proposer: me, params, ancestor: (h) => this.ancestor(parent, h)?.hash };
-		const included: Tx[] = [];
-		const rejected: Array<{ tx: Tx; error: AgoraError }> = [];
-		let bytes = 0;
 		const start = this.working.checkpoint();
-		for (const tx of candidates) {
-			if (included.length >= params.maxBlockTxs) break;
-			const size = encodeTx(tx).length;
-			if (bytes + size > params.maxBlockBytes) continue;
-			const before = this.working.checkpoint();
-			try {
-				applyTx(this.working, tx, this.chainId, blockCtx);
-				// State is encoded for the root once per block; encoding this transaction's writes now leaves it
-				// out, rather than failing the block, should one of them be a value that cannot be encoded.
-				this.working.hashWritesSince(before);
-				included.push(tx);
-				bytes += size;
-			} catch (e) {
-				if (!(e instanceof AgoraError)) throw e;
-				this.working.revert(before);
-				rejected.push({ tx, error: e });
-			}
+		let { included, rejected } = this.applyCandidates(candidates, blockCtx, false);
+		try {
+			this.working.hashWritesSince(start);
+		} catch (e) {
+			this.working.revert(start);
+			if (!(e instanceof AgoraError) || e.code !== 'E_ENCODE') throw e;
+			// A transaction wrote a value that cannot be encoded (only a bug can): apply them again, encoding each
+			// one's writes as it goes, so that the one at fault is left out rather than failing the block.
+			({ included, rejected } = this.applyCandidates(candidates, blockCtx, true));
 		}
 		let stateRoot: Bytes;
 		try {
@@ -324,6 +313,30 @@ export class Chain {
 		const sealed = this.engine.finishSeal(unsigned, ctx, sealBudget);
 		if (!sealed) return { wait: now };
 		return { block: { header: signHeader(sealed, keys), txs: included }, rejected };
+	}
+
+	/** Applies what fits of the candidates to the working state, in order; `encodeEach`: encode each one's writes at once. */
+	private applyCandidates(candidates: readonly Tx[], blockCtx: BlockContext, encodeEach: boolean): { included: Tx[]; rejected: Array<{ tx: Tx; error: AgoraError }> } {
+		const included: Tx[] = [];
+		const rejected: Array<{ tx: Tx; error: AgoraError }> = [];
+		let bytes = 0;
+		for (const tx of candidates) {
+			if (included.length >= blockCtx.params.maxBlockTxs) break;
+			const size = encodeTx(tx).length;
+			if (bytes + size > blockCtx.params.maxBlockBytes) continue;
+			const before = this.working.checkpoint();
+			try {
+				applyTx(this.working, tx, this.chainId, blockCtx);
+				if (encodeEach) this.working.hashWritesSince(before);
+				included.push(tx);
+				bytes += size;
+			} catch (e) {
+				if (!(e instanceof AgoraError)) throw e;
+				this.working.revert(before);
+				rejected.push({ tx, error: e });
+			}
+		}
+		return { included, rejected };
 	}
 
 	/** Hashes of canonical blocks at the head, then 1, 2, 4, 8… blocks back, ending at genesis. */

@@ -8,6 +8,8 @@ import { decode, encode } from '../core/codec.js';
 import { AgoraError, isAgoraError } from '../core/errors.js';
 import { HASH_BYTES } from '../core/hash.js';
 import * as s from '../core/schema.js';
+import { MIN_SECRET_BYTES } from './roomcrypt.js';
+import { isRelayUrl } from './signaling.js';
 
 export interface Invite {
 	readonly chainId: Hex;
@@ -43,6 +45,13 @@ export function inviteUrl(pageUrl: string, invite: Invite): string {
 	return url.toString();
 }
 
+/** The room secret, as the signaling cipher will take it (too short a secret would only fail later, when connecting). */
+function readSecret(value: unknown): Uint8Array {
+	const secret = s.bytes(value, 'invite.secret', undefined, 64);
+	if (secret.length < MIN_SECRET_BYTES) throw new AgoraError('E_SCHEMA', `the room secret has ${secret.length} bytes, fewer than ${MIN_SECRET_BYTES}`, 'invite.secret', secret);
+	return secret;
+}
+
 /** Reads an invite from a fragment (with or without '#') or a whole URL; null when there is none. */
 export function parseInvite(text: string): Invite | null {
 	const hash = text.includes('#') ? text.slice(text.indexOf('#') + 1) : text;
@@ -52,12 +61,12 @@ export function parseInvite(text: string): Invite | null {
 		if (t[0] !== INVITE_VERSION) throw new AgoraError('E_SCHEMA', `invite version ${String(t[0])} is not supported`, 'invite.version', t[0]);
 		const relays = s.array(t[3], 'invite.relays', MAX_RELAYS).map((r, i) => {
 			const url = s.str(r, `invite.relays[${i}]`, 512, 1);
-			if (!/^wss?:\/\//.test(url)) throw new AgoraError('E_SCHEMA', `relay ${url} is not a ws:// or wss:// address`, `invite.relays[${i}]`, url);
+			if (!isRelayUrl(url)) throw new AgoraError('E_SCHEMA', `relay ${url} is not a ws:// or wss:// address`, `invite.relays[${i}]`, url);
 			return url;
 		});
 		return {
 			chainId: toHex(s.bytes(t[1], 'invite.chain', HASH_BYTES)),
-			secret: s.bytes(t[2], 'invite.secret', undefined, 64),
+			secret: readSecret(t[2]),
 			relays,
 			name: s.str(t[4], 'invite.name', 80)
 		};

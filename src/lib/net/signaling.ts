@@ -13,6 +13,11 @@ import { utf8, fromUtf8 } from '../core/bytes.js';
 import { Observable, type Readable } from './observable.js';
 import { RoomCipher, SEALED_ID_CHARS } from './roomcrypt.js';
 
+/** A relay address the client can open: ws:// or wss://, no spaces. */
+export function isRelayUrl(url: string): boolean {
+	return /^wss?:\/\/[^\s]+$/.test(url);
+}
+
 /** The room messages, inside the sealed `data` of a relay `publish`. */
 export type RoomMessage =
 	| { readonly type: 'announce'; readonly from: string }
@@ -108,7 +113,7 @@ export class SignalingClient {
 		if (!PEER_ID.test(options.peerId)) fail('E_PEER', 'peerId', options.peerId, 'must be 1 to 64 letters, digits, _ or -');
 		if (options.relays.length === 0) fail('E_PEER', 'relays', options.relays, 'must list at least one relay');
 		for (const url of options.relays) {
-			if (!/^wss?:\/\/[^\s]+$/.test(url)) fail('E_PEER', 'relays', url, 'must be a ws:// or wss:// URL');
+			if (!isRelayUrl(url)) fail('E_PEER', 'relays', url, 'must be a ws:// or wss:// URL');
 		}
 		this.peerId = options.peerId;
 		this.room = options.room;

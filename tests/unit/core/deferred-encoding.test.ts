@@ -7,13 +7,15 @@
  * the same root. And the per-transaction fee split (ppmOf), now computed
  * without BigInt, is exactly floor(amount × ppm / 10^6).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { StateTree } from '../../../src/lib/core/state/tree.js';
 import type { Encodable } from '../../../src/lib/core/codec.js';
 import { ppmOf, PPM } from '../../../src/lib/core/params.js';
 import { toHex } from '../../../src/lib/core/bytes.js';
-import { expectAgoraError } from '../../helpers/community.js';
+import { expectAgoraError, genesisFor, key, makeTx, openChain, T0 } from '../../helpers/community.js';
+import { KINDS } from '../../../src/lib/core/state/registry.js';
+import type { TxContext } from '../../../src/lib/core/state/kind.js';
 
 const UNENCODABLE = { amount: 1.5 } as unknown as Encodable;
 
@@ -91,5 +93,28 @@ describe('ppmOf', () => {
 
 	it('still refuses what is not an integer', () => {
 		expect(() => ppmOf(1.5, 2)).toThrow(RangeError);
+	});
+});
+
+describe('proposing: a transaction that writes what cannot be encoded', () => {
+	it('is left out of the block, rejected with E_ENCODE, and the others are sealed', async () => {
+		const founder = key(0);
+		const chain = await openChain(genesisFor(founder, { time: T0 }));
+		// A kind with a bug: the post whose text is "bad" also writes a value the codec refuses.
+		const post = KINDS.get('post')!;
+		const original = post.apply.bind(post);
+		const apply = vi.spyOn(post, 'apply').mockImplementation((ctx: TxContext, body: unknown) => {
+			original(ctx, body);
+			if ((body as { text: string }).text === 'bad') ctx.state.put('x/bad', UNENCODABLE);
+		});
+		try {
+			const txs = ['one', 'two', 'bad'].map((text, nonce) => makeTx(chain, founder, nonce, 'post', { text }, { created: T0 + 500 }));
+			const p = chain.propose(founder, txs, T0 + 1000);
+			if (!p || 'wait' in p) throw new Error('the founder could not seal');
+			expect(p.block.txs).toEqual(txs.slice(0, 2));
+			expect(p.rejected.map((r) => [r.tx, r.error.code])).toEqual([[txs[2], 'E_ENCODE']]);
+		} finally {
+			apply.mockRestore();
+		}
 	});
 });

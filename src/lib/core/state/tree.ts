@@ -12,8 +12,9 @@
  * bucket and the 12 nodes above it when the root is next asked for.
  *
  * An entry is encoded and hashed when the root is next asked for, not at each
- * write: an account written four times in a block (nonce, fee, transfer,
- * proposer's share) is encoded once. A value that cannot be encoded (the
+ * write: a key written by many transactions of a block (the proposer's
+ * account, credited by each; a busy sender's; a queue's indexes) is encoded
+ * once. A value that cannot be encoded (the
  * state machine writes typed records, so only a bug could make one) makes
  * `root()` throw E_ENCODE; `hashWritesSince` lets a block's proposer find the
  * transaction that wrote it and leave that one out (see Chain.propose).

@@ -4,6 +4,7 @@
  * of plain data; text only (the page renders it as text, never as HTML).
  */
 import type { Action, ActionType, Choice, ProducedItem, ProposalItem, SettingName, Status, Tally } from '../../../worker/governance-types.js';
+import { decidedAction as coreDecidedAction } from '../../core/state/dao/proposal.js';
 
 export const STATUS_LABELS: Readonly<Record<Status, string>> = {
 	pending: 'voting not open yet',
@@ -157,10 +158,8 @@ export function timeline(p: ProposalItem, now: number): string {
 
 /** The action a passed proposal executes: its own, or its winning option's (null while none has won). */
 export function decidedAction(p: ProposalItem): Action | null {
-	if (p.rule === 'binary') return p.action;
 	const outcome = p.tally?.outcome;
-	const winner = outcome && outcome.rule !== 'binary' ? outcome.winner : null;
-	return winner === null ? null : (p.options[winner]?.action ?? null);
+	return coreDecidedAction(p, outcome && outcome.rule !== 'binary' ? outcome.winner : null) ?? null;
 }
 
 /** A setting a proposal produced, in words: the fields its action changed (the authorities by name). */

@@ -27,41 +27,35 @@ export class MessagesState {
 	}
 
 	send(draft: MessageDraft): Promise<boolean> {
-		return this.after(app.act((api) => api.sendMessage(plain(draft))));
+		return app.act((api) => api.sendMessage(plain(draft)));
 	}
 
 	redrive(id: Hex, recipient: Hex): Promise<boolean> {
-		return this.after(app.act((api) => api.redriveMessage(id, recipient)));
+		return app.act((api) => api.redriveMessage(id, recipient));
 	}
 
 	createTopic(name: string, description: string, encrypted: boolean): Promise<boolean> {
-		return this.after(app.act((api) => api.createTopic(name, description, encrypted)));
+		return app.act((api) => api.createTopic(name, description, encrypted));
 	}
 
 	shareTopicKey(topic: string, member: Hex): Promise<boolean> {
-		return this.after(app.act((api) => api.shareTopicKey(topic, member)));
+		return app.act((api) => api.shareTopicKey(topic, member));
 	}
 
 	rekeyTopic(topic: string): Promise<boolean> {
-		return this.after(app.act((api) => api.rekeyTopic(topic)));
+		return app.act((api) => api.rekeyTopic(topic));
 	}
 
 	subscribe(pattern: string): Promise<boolean> {
-		return this.after(app.act((api) => api.subscribeTopic(pattern)));
+		return app.act((api) => api.subscribeTopic(pattern));
 	}
 
 	unsubscribe(pattern: string): Promise<boolean> {
-		return this.after(app.act((api) => api.unsubscribeTopic(pattern)));
+		return app.act((api) => api.unsubscribeTopic(pattern));
 	}
 
 	async proof(id: Hex): Promise<DeliveryProof | null> {
 		return (await app.node?.deliveryProof(id)) ?? null;
-	}
-
-	private async after(done: Promise<boolean>): Promise<boolean> {
-		const ok = await done;
-		await this.refresh();
-		return ok;
 	}
 }
 
