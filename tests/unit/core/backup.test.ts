@@ -30,9 +30,8 @@ describe('identity backup', () => {
 	it('a half-written file is damaged (E_DECODE) at every length', () => {
 		const file = sealBackup(alice, 'pw', random, FAST);
 		for (let n = 0; n < file.length; n++) {
-			expect(() => openBackup(file.subarray(0, n), 'pw'), `truncated to ${n}`).toThrow(expect.objectContaining({ code: expect.stringMatching(/^E_(DECODE|PASSPHRASE)$/) }));
+			expect(() => openBackup(file.subarray(0, n), 'pw'), `truncated to ${n}`).toThrow(expect.objectContaining({ code: 'E_DECODE', field: 'backup' }));
 		}
-		expectAgoraError(() => openBackup(file.subarray(0, file.length - 1), 'pw'), 'E_DECODE', 'backup');
 	});
 
 	it('refuses a file that asks scrypt for more memory than a browser should give', () => {

@@ -4,6 +4,7 @@
  * one by one: the same head and state, the same first error, with every
  * block before it added; and nothing may leak when an import stops early.
  */
+import { until } from '../../helpers/nodes.js';
 import { describe, expect, it } from 'vitest';
 import { addBlocks, verifyAhead, type Verdict } from '../../../src/lib/core/bulk.js';
 import { verifyBlock } from '../../../src/lib/core/chain.js';
@@ -165,8 +166,7 @@ describe('verifyAhead', () => {
 			expect('verified' in v).toBe(true);
 			break;
 		}
-		await new Promise((r) => setTimeout(r, 10));
-		expect(closed).toBe(true);
+		await until('the source is closed', () => closed);
 		expect(calls).toBeGreaterThan(1);
 	});
 });

@@ -180,9 +180,11 @@ describe('tx: the id covers every field', () => {
 	it('ids are cached per object and do not depend on object identity', () => {
 		const a = signTx(unsigned(), alice);
 		const b = signTx(unsigned(), alice);
-		expect(a).not.toBe(b);
 		expect(txIdHex(a)).toBe(txIdHex(b));
+		// Cached: the same object gives the same bytes object; another object equal bytes, not the same object.
 		expect(txId(a)).toBe(txId(a));
+		expect(txId(a)).not.toBe(txId(b));
+		expect(txId(a)).toEqual(txId(b));
 	});
 });
 

@@ -85,7 +85,13 @@ function manualTimers(): Timers & { fire(ms: number): void } {
 
 const UNKNOWN_HEAD = new Uint8Array(32).fill(9);
 const requests = (sent: Frame[]) => sent.filter((f) => f.type === 'getBlocks').length;
-const settle = () => new Promise((r) => setTimeout(r, 5));
+let pings = 0;
+/** Waits until the sync has handled every frame sent so far by this peer: frames are handled in order, so a ping's pong says so. */
+async function handled(peer: ReturnType<typeof fakeLink>): Promise<void> {
+	const nonce = ++pings;
+	peer.receive({ type: 'ping', nonce });
+	await until('the frames before are handled', () => peer.sent.some((f) => f.type === 'pong' && f.nonce === nonce));
+}
 
 /** A sync with manual timers over a host whose chain is just a genesis block (its own chain id, so hellos match). */
 async function genesisSetup(importBlocks: SyncHost['importBlocks'] = async () => ({ orphan: false, added: [], headChanged: false })) {
@@ -151,7 +157,7 @@ describe('Sync', () => {
 	it('tells every ready peer where its head is every few seconds', async () => {
 		const { timers, join, chain } = await genesisSetup();
 		const peer = join('p', fromHex(chain.head.hash), 0n);
-		await settle();
+		await handled(peer);
 		timers.fire(STATUS_MS);
 		expect(peer.sent.at(-1)).toEqual({ type: 'status', height: 0, head: fromHex(chain.head.hash), weight: 0n });
 	});
@@ -159,10 +165,10 @@ describe('Sync', () => {
 	it('asks a peer for blocks when its status shows a head it does not know, not when it knows it', async () => {
 		const { join, chain } = await genesisSetup();
 		const peer = join('p', fromHex(chain.head.hash), 0n);
-		await settle();
+		await handled(peer);
 		expect(requests(peer.sent)).toBe(0);
 		peer.receive({ type: 'status', height: 0, head: fromHex(chain.head.hash), weight: 0n });
-		await settle();
+		await handled(peer);
 		expect(requests(peer.sent)).toBe(0);
 		peer.receive({ type: 'status', height: 3, head: UNKNOWN_HEAD, weight: 3n });
 		await until('a request', () => requests(peer.sent) === 1);
@@ -174,7 +180,7 @@ describe('Sync', () => {
 		const q = join('q', UNKNOWN_HEAD, 5n);
 		await until('both asked', () => requests(p.sent) === 1 && requests(q.sent) === 1);
 		q.receive({ type: 'blocks', blocks: [] });
-		await settle();
+		await handled(q);
 		timers.fire(REQUEST_TIMEOUT_MS);
 		expect(requests(q.sent)).toBe(2);
 		expect(requests(p.sent)).toBe(1);
@@ -191,7 +197,7 @@ describe('Sync', () => {
 		expect(requests(p.sent)).toBe(2);
 		p.receive({ type: 'blocks', blocks: [] });
 		p.receive({ type: 'blocks', blocks: [] });
-		await settle();
+		await handled(p);
 		expect(p.closed()).toBeNull();
 		p.receive({ type: 'blocks', blocks: [] });
 		await until('dropped', () => p.closed() !== null);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { AgoraError } from '../../../../src/lib/core/errors.js';
 import { toHex, type Hex } from '../../../../src/lib/core/bytes.js';
 import { getAccount } from '../../../../src/lib/core/state/accounts.js';
 import { ALL_CONTRACTS, getEnabledContracts, readEnabledContracts, setEnabledContracts } from '../../../../src/lib/core/state/contracts/builtins.js';
@@ -210,14 +211,17 @@ describe('names', () => {
 					const who = members[o.who]!;
 					const mine = [...owner].find(([, w]) => w === hex(who))?.[0];
 					const ok = o.release ? owner.get(o.name) === hex(who) : !owner.has(o.name) && mine === undefined;
+					let refused: unknown = null;
 					try {
 						l.apply(who, 'contract.call', call('names', o.release ? 'release' : 'claim', { name: o.name }));
-						expect(ok).toBe(true);
-						if (o.release) owner.delete(o.name);
-						else owner.set(o.name, hex(who));
-					} catch {
-						expect(ok).toBe(false);
+					} catch (e) {
+						refused = e;
 					}
+					if (refused !== null) expect(refused).toBeInstanceOf(AgoraError);
+					expect(refused === null).toBe(ok);
+					if (!ok) continue;
+					if (o.release) owner.delete(o.name);
+					else owner.set(o.name, hex(who));
 				}
 				for (const name of ['a', 'b', 'c']) {
 					const w = resolveName(l.state, name);

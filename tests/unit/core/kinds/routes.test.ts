@@ -1,6 +1,7 @@
 /** Routes: registration, owner-only updates, and the index by destination hub that route choice reads. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { AgoraError } from '../../../../src/lib/core/errors.js';
 import { toHex } from '../../../../src/lib/core/bytes.js';
 import { getRoute, hubKey, MAX_HOPS, MAX_LATENCY_MS, MAX_ROUTES_PER_HUB, routeIdsTo, routesTo } from '../../../../src/lib/core/state/routes.js';
 import { PPM } from '../../../../src/lib/core/params.js';
@@ -121,12 +122,16 @@ describe('the hub index', () => {
 				l.reset();
 				const accepted = new Map<string, string>();
 				for (const r of regs) {
+					const ok = r.from !== r.to && !accepted.has(r.id);
+					let refused: unknown = null;
 					try {
 						l.apply(alice, 'route.register', route(r));
-						accepted.set(r.id, r.to);
-					} catch {
-						expect(r.from === r.to || accepted.has(r.id)).toBe(true);
+					} catch (e) {
+						refused = e;
 					}
+					if (refused !== null) expect(refused).toBeInstanceOf(AgoraError);
+					expect(refused === null).toBe(ok);
+					if (ok) accepted.set(r.id, r.to);
 				}
 				for (const hub of ['h1', 'h2', 'h3']) {
 					const expected = [...accepted].filter(([, to]) => to === hub).map(([id]) => id).sort();

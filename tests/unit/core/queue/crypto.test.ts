@@ -150,7 +150,6 @@ describe('direct messages', () => {
 
 	it('a fixed vector: the same inputs and randomness give the same envelope', () => {
 		expect(toHex(sealed())).toBe(toHex(sealed()));
-		expect(toHex(sealed()).length).toBeGreaterThan(0);
 		expect(toHex(sealDirect({ plaintext: text, sender: alice, recipient: bob.publicKey, random: seeded(8) }))).not.toBe(toHex(sealed()));
 		// Pinned so a change of format or derivation cannot pass unnoticed.
 		expect(toHex(sha512(sealed())).slice(0, 32)).toBe(PINNED_DIRECT);

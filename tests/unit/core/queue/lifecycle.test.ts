@@ -11,7 +11,7 @@ import { getAccount } from '../../../../src/lib/core/state/accounts.js';
 import { DEFAULT_POLICIES, schedulePolicy } from '../../../../src/lib/core/state/policy.js';
 import { queueKeys } from '../../../../src/lib/core/state/queue/keys.js';
 import { deadLetters, inbox, isAcknowledged, messageTxIds, messageView, queueMetrics, queueSummary, received, sent } from '../../../../src/lib/core/state/queue/queries.js';
-import { txIdHex } from '../../../../src/lib/core/tx/tx.js';
+import { decodeTx, encodeTx, txIdHex } from '../../../../src/lib/core/tx/tx.js';
 import { applyTx } from '../../../../src/lib/core/state/machine.js';
 import { openDirect, sealDirect } from '../../../../src/lib/core/crypto/direct.js';
 import { sealTopic, topicKeyId } from '../../../../src/lib/core/crypto/topic.js';
@@ -455,8 +455,8 @@ describe('queries', () => {
 		applyTx(w.state, t, w.chainId, w.block);
 		const id = txIdHex(t);
 		expect(messageView(w.state, id)!.message.to).toBe(hex(b));
-		// The node finds the transaction by the message id and hands its payload to the reader.
-		const carried = (t.body as { payload: Uint8Array }).payload;
+		// The node finds the transaction by the message id and hands its payload to the reader: here, as it travels.
+		const carried = (decodeTx(encodeTx(t)).body as { payload: Uint8Array }).payload;
 		expect(openDirect(carried, b, a.publicKey, b.publicKey)).toEqual(utf8('hello b'));
 		expect(openDirect(carried, c, a.publicKey, b.publicKey)).toBeNull();
 	});

@@ -311,6 +311,7 @@ describe('inbox scheduler', () => {
 				const a = run(policy({ algorithm }), pushes, takes);
 				const b = run(policy({ algorithm }), pushes, takes);
 				expect(a.out).toEqual(b.out);
+				expect([...a.kv.map].sort()).toEqual([...b.kv.map].sort());
 			}),
 			{ numRuns: 30 }
 		);
