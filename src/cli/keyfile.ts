@@ -46,7 +46,8 @@ export async function readKeyFile(command: string, flag: string, path: string): 
 	}
 }
 
-const HEX_KEY = /^[0-9a-fA-F]{64}$/;
+/** A key or id written as 64 hex digits. */
+export const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 
 /** A public key given as 64 hex digits, or as the path of a key file. */
 export async function publicKeyArg(command: string, flag: string, value: string): Promise<Bytes> {

@@ -15,8 +15,8 @@
  * must answer (deliveries in flight to the member, and dead letters it can
  * still acknowledge late), opens each, hands it to the member (an
  * exactly-once message only once, however often it is delivered again), and
- * answers with one signed msg.ack for everything that opened (the delivery
- * receipt) and a msg.nack, with the reason, for each that did not. A
+ * answers with signed msg.acks (MAX_ACKS ids each) for everything that
+ * opened (the delivery receipt) and a msg.nack, with the reason, for each that did not. A
  * delivery the state makes due again (its window ended unacknowledged) is
  * processed again and, by the sender's node, announced again to the peers.
  *

@@ -8,9 +8,9 @@
  * outbox where the sealer would drop it and its nonce would hold up every
  * later transaction of the member.
  *
- * It is opt-in (AgoraNode.submit's `preflight`): some transactions are sent
- * before what they depend on is in a block (an ack of a message delivered
- * peer to peer), and the head state would wrongly refuse them.
+ * It is opt-in (AgoraNode.submit's `preflight`): a newcomer signs its join,
+ * and may write posts, before the chain has arrived or its join is in a
+ * block, and the head state would wrongly refuse them.
  */
 import { toHex } from '../lib/core/bytes.js';
 import type { Chain } from '../lib/core/chain.js';

@@ -45,6 +45,9 @@ const ENGINE_FLAGS: Readonly<Record<EngineName, readonly (keyof typeof flags)[]>
 };
 const ALL_ENGINE_FLAGS = [...new Set(Object.values(ENGINE_FLAGS).flat())];
 
+/** A `=<stake>` after a validator's key, as proof of stake takes and federated agreement does not. */
+const STAKE_SUFFIX = /=\d+$/;
+
 /** Splits `left=right` at the last `=`, so that a key file's path may itself hold one. */
 function pair(flag: string, value: string, right: string): [string, string] {
 	const at = value.lastIndexOf('=');
@@ -84,7 +87,7 @@ async function engineConfig(engine: EngineName, options: Options, founder: Bytes
 		case 'fba': {
 			const validators = await Promise.all(
 				(options.validator ?? []).map((v) => {
-					if (v.includes('=') && !/^[0-9a-fA-F]{64}$/.test(v)) throw new UsageError('genesis', `--validator takes no stake under fba (got ${JSON.stringify(v)})`);
+					if (STAKE_SUFFIX.test(v)) throw new UsageError('genesis', `--validator takes no stake under fba (got ${JSON.stringify(v)})`);
 					return publicKeyArg('genesis', 'validator', v);
 				})
 			);

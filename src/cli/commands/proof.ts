@@ -6,6 +6,7 @@ import { txIdHex } from '../../lib/core/tx/tx.js';
 import { CliError, UsageError, type Command, type FlagSpecs } from '../command.js';
 import { writeOutput } from '../files.js';
 import { loadExportFile } from './verify.js';
+import { HEX_KEY } from '../keyfile.js';
 
 const flags = {
 	out: { type: 'string', arg: '<file>', help: 'write the proof to this file instead of printing it' }
@@ -21,7 +22,7 @@ export const proof: Command<typeof flags> = {
 	],
 	async run(options, io, [path, which]) {
 		const position = /^(\d{1,15}):(\d{1,15})$/.exec(which!);
-		if (!position && !/^[0-9a-fA-F]{64}$/.test(which!)) throw new UsageError('proof', `<tx> must be a transaction id (64 hex digits) or <height>:<index> (got ${JSON.stringify(which)})`);
+		if (!position && !HEX_KEY.test(which!)) throw new UsageError('proof', `<tx> must be a transaction id (64 hex digits) or <height>:<index> (got ${JSON.stringify(which)})`);
 		let chain;
 		try {
 			chain = (await loadExportFile('proof', path!)).chain;

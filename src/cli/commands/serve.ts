@@ -1,5 +1,5 @@
 /** `agora serve`: the built app and its signaling relay on one port, until SIGINT or SIGTERM. */
-import { startSite, normalizeBase, SiteConfigError } from '../../server/static.js';
+import { startSite, SiteConfigError } from '../../server/static.js';
 import { ListenError } from '../../server/listen.js';
 import { CliError, UsageError, hostFlag, portFlag, untilSignal, type Command, type FlagSpecs } from '../command.js';
 
@@ -17,17 +17,12 @@ export const serve: Command<typeof flags> = {
 	async run(options, io) {
 		const port = portFlag('serve', options.port, 5173);
 		const host = hostFlag('serve', options.host, '127.0.0.1');
-		let base: string;
-		try {
-			base = normalizeBase(options.base ?? '');
-		} catch (error) {
-			if (error instanceof SiteConfigError) throw new UsageError('serve', `--${error.message}`);
-			throw error;
-		}
 		let site;
 		try {
-			site = await startSite({ port, host, base, dir: options.dir ?? 'build' });
+			site = await startSite({ port, host, base: options.base, dir: options.dir });
 		} catch (error) {
+			// A malformed --base is a usage error; a site that is not built, or a port taken, is not.
+			if (error instanceof SiteConfigError && error.option === 'base') throw new UsageError('serve', `--${error.message}`);
 			if (error instanceof SiteConfigError || error instanceof ListenError) throw new CliError('serve', error.message);
 			throw error;
 		}

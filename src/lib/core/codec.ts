@@ -182,6 +182,19 @@ function itemEnd(bytes: Bytes, at: number): number {
 }
 
 /**
+ * The canonical head of an array of `count` items: what comes before the
+ * items' own encodings, so that a record can be joined from parts already
+ * encoded (the inverse of `arrayItemOffsets`).
+ */
+export function arrayHead(count: number): Bytes {
+	// The count fits the head's low bits (< 24) or follows it in 1, 2 or 4 bytes (additional information 24, 25, 26).
+	if (count < 24) return Uint8Array.of(MAJOR_ARRAY | count);
+	if (count < 0x100) return Uint8Array.of(MAJOR_ARRAY | 24, count);
+	if (count < 0x10000) return Uint8Array.of(MAJOR_ARRAY | 25, count >> 8, count & 0xff);
+	return Uint8Array.of(MAJOR_ARRAY | 26, count >>> 24, (count >>> 16) & 0xff, (count >>> 8) & 0xff, count & 0xff);
+}
+
+/**
  * Where each item of the array that starts at `at` begins, then where the
  * last one ends, in bytes that `decode` has accepted: the encodings of the
  * parts of a record, to keep instead of encoding each part again.

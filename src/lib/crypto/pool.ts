@@ -16,6 +16,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { isBytes } from '../core/bytes.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../core/keys.js';
 import type { SigCheck, Verifier } from '../core/verify.js';
 
@@ -153,10 +154,6 @@ export class VerifierPool {
 		worker.unref();
 		return thread;
 	}
-}
-
-function isBytes(value: unknown, length: number): value is Uint8Array {
-	return value instanceof Uint8Array && value.length === length;
 }
 
 /** The message's bytes as node:crypto reads them (any view, a string as UTF-8), or null where it refuses them. */

@@ -1,8 +1,8 @@
 /**
  * A link to one remote peer, as the node sees it: bytes in, bytes out, and a
  * close with a reason. The transport behind it (a WebRTC data channel piped
- * through a MessagePort from the main thread, a BroadcastChannel, an
- * in-process pair in tests) is not the node's concern.
+ * through a MessagePort from the main thread, an in-process pair in tests
+ * and benchmarks) is not the node's concern.
  */
 export interface PeerLink {
 	/** A stable id for the remote peer within this session (its signaling id). */

@@ -4,7 +4,7 @@
  * Both sides open with `hello`. The side that is behind asks for blocks
  * after a locator (hashes of its chain at exponentially growing distances
  * back), validates each batch before storing it, and keeps asking while
- * batches come back full. New blocks and transactions are announced to every
+ * batches bring new blocks and the peer's head is still unknown. New blocks and transactions are announced to every
  * other peer, so announcements spread by gossip.
  *
  * Nothing waits forever on a frame that was lost: a request for blocks that
@@ -25,7 +25,7 @@ import type { Tx } from '../core/tx/tx.js';
 import type { PeerLink } from './link.js';
 import { TokenBucket } from './ratelimit.js';
 import { runtimeTimers, unref, type TimerHandle, type Timers } from './scheduler.js';
-import { encodeFrame, decodeFrame, MAX_BLOCKS_PER_FRAME, MAX_FRAME_BYTES, MAX_TXS_PER_FRAME, type DraftsFrame, type Frame } from './wire.js';
+import { encodeFrame, decodeFrame, MAX_BLOCKS_PER_FRAME, MAX_FRAME_BYTES, MAX_LOCATOR, MAX_TXS_PER_FRAME, type DraftsFrame, type Frame } from './wire.js';
 
 export interface ImportResult {
 	/** The first block's parent is unknown here. */
@@ -253,7 +253,7 @@ export class Sync {
 
 	private requestBlocks(peer: Peer): void {
 		if (peer.request !== null) return;
-		const locator = (this.host.chain()?.locator() ?? []).slice(0, 64).map((h) => fromHex(h));
+		const locator = (this.host.chain()?.locator() ?? []).slice(0, MAX_LOCATOR).map((h) => fromHex(h));
 		peer.request = this.timers.setTimeout(() => this.requestTimedOut(peer), REQUEST_TIMEOUT_MS);
 		unref(peer.request);
 		this.send(peer, { type: 'getBlocks', locator, max: MAX_BLOCKS_PER_FRAME });

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import {
 	blockHash,
 	blockHashHex,
+	blockToTuple,
 	blockTxBytes,
 	decodeBlock,
 	encodeBlock,
@@ -23,7 +24,7 @@ import {
 	type UnsignedHeader
 } from '../../../src/lib/core/block/block.js';
 import { signatureChecks, type Chain } from '../../../src/lib/core/chain.js';
-import { decode, encode, type Encodable } from '../../../src/lib/core/codec.js';
+import { arrayHead, decode, encode, type Encodable } from '../../../src/lib/core/codec.js';
 import { AgoraError } from '../../../src/lib/core/errors.js';
 import { verify, verifyRaw } from '../../../src/lib/core/keys.js';
 import { merkleRoot, verifyInclusion } from '../../../src/lib/core/merkle.js';
@@ -153,6 +154,22 @@ describe('block: decodeBlock', () => {
 		expect(back.txs.map((t) => toHex(encodeTx(t)))).toEqual(block.txs.map((t) => toHex(encodeTx(t))));
 		expect(toHex(encodeBlock(back))).toBe(toHex(encodeBlock(block)));
 		expect(back.genesis).toBeUndefined();
+	});
+
+	it('encodeBlock joins the cached parts into exactly the encoding of the whole tuple, at every array-head size', () => {
+		const genesis = genesisFor(founder);
+		expect(toHex(encodeBlock(genesis))).toBe(toHex(encode(blockToTuple(genesis))));
+		for (const count of [0, 1, 23, 24, 255, 256]) {
+			const many: Block = { header: block.header, txs: Array.from({ length: count }, (_, i) => block.txs[i % block.txs.length]!) };
+			expect(toHex(encodeBlock(many)), `${count} transactions`).toBe(toHex(encode(blockToTuple(many))));
+		}
+	});
+
+	it('arrayHead is the head cborg writes for an array of that many items', () => {
+		for (const count of [0, 23, 24, 255, 256, 65_535, 65_536]) {
+			const whole = encode(new Array(count).fill(null));
+			expect(toHex(arrayHead(count)), `${count}`).toBe(toHex(whole.subarray(0, whole.length - count)));
+		}
 	});
 
 	const header = (): Encodable[] => headerToTuple(block.header);

@@ -4,8 +4,8 @@
  * whole signed header, so no header byte is outside both. The transactions
  * are committed to by the Merkle root of their signed encodings.
  */
-import { toHex, type Bytes, type Hex } from '../bytes.js';
-import { arrayItemOffsets, decode, encode, withoutLastBytes, type Encodable } from '../codec.js';
+import { concat, toHex, type Bytes, type Hex } from '../bytes.js';
+import { arrayHead, arrayItemOffsets, decode, encode, withoutLastBytes, type Encodable } from '../codec.js';
 import { AgoraError } from '../errors.js';
 import { domainPrefix, hash, HASH_BYTES } from '../hash.js';
 import { sign, signedMessage, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from '../keys.js';
@@ -109,8 +109,11 @@ export function blockToTuple(b: Block): Encodable[] {
 	return out;
 }
 
+/** The canonical encoding of `blockToTuple(b)`, joined from the header's and transactions' cached encodings. */
 export function encodeBlock(b: Block): Bytes {
-	return encode(blockToTuple(b));
+	const parts = [arrayHead(b.genesis === undefined ? 2 : 3), encodeHeader(b.header), arrayHead(b.txs.length), ...b.txs.map(encodeTx)];
+	if (b.genesis !== undefined) parts.push(encode(b.genesis));
+	return concat(...parts);
 }
 
 /**

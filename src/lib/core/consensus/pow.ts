@@ -56,7 +56,11 @@ export function workHash(header: UnsignedHeader): Bytes {
 }
 
 export function meetsTarget(header: UnsignedHeader, difficulty: number): boolean {
-	return BigInt('0x' + toHex(workHash(header))) < target(difficulty);
+	return below(header, target(difficulty));
+}
+
+function below(header: UnsignedHeader, limit: bigint): boolean {
+	return BigInt('0x' + toHex(workHash(header))) < limit;
 }
 
 /**
@@ -65,9 +69,10 @@ export function meetsTarget(header: UnsignedHeader, difficulty: number): boolean
  */
 export function mine(header: UnsignedHeader, budget: number): UnsignedHeader | null {
 	const { difficulty } = readPowSeal(header.seal);
+	const limit = target(difficulty);
 	for (let nonce = 0; nonce < budget && nonce <= Number.MAX_SAFE_INTEGER; nonce++) {
 		const candidate: UnsignedHeader = { ...header, seal: { difficulty, nonce } };
-		if (meetsTarget(candidate, difficulty)) return candidate;
+		if (below(candidate, limit)) return candidate;
 	}
 	return null;
 }

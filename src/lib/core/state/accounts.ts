@@ -1,9 +1,9 @@
 /**
  * Balances, stake and nonces, one entry per key that ever held or sent
  * anything. Stake is indexed as it is written: `c/stakers` is the sorted list
- * of every key with stake, and `c/stake-total` their sum, so consensus reads
- * the staker set and the total without scanning state. `putAccount` is the
- * one writer of an account, so the index cannot drift from the accounts.
+ * of every key with stake, so consensus reads the staker set without
+ * scanning state, and `c/stake-total` their sum. `writeAccount` is the one
+ * writer of an account, so the index cannot drift from the accounts.
  */
 import { toHex, type Hex } from '../bytes.js';
 import type { Encodable } from '../codec.js';
@@ -35,10 +35,6 @@ export const accountKey = (who: Hex): string => `a/${who}`;
 
 export function getAccount(state: StateTree, who: Hex): Account {
 	return (state.get(accountKey(who)) as Account | undefined) ?? EMPTY;
-}
-
-export function putAccount(state: StateTree, who: Hex, account: Account): void {
-	writeAccount(state, who, getAccount(state, who), { ...account });
 }
 
 /** Replaces `before`, the account as just read, with `after` (a new object), keeping the stake index. */

@@ -8,7 +8,8 @@
  * Quorum is the weight of every counted ballot, abstentions included, over
  * the total weight snapshotted when voting opened. Support is measured
  * without abstentions: for / (for + against) for a single action, the
- * winner's share of the weight that chose an option for the option rules.
+ * winner's share of the weight that chose an option for the option rules
+ * (ranked choice: of the weight still counted in its final round).
  * Both comparisons are inclusive at their threshold and exact (see ratio.ts).
  */
 

@@ -27,7 +27,7 @@ import type { KV } from '../kv.js';
 import { KvList } from '../list.js';
 import { IDLE_CLASSES, serveClass, CLASS_COUNT, type ClassHead, type ClassState } from './classes.js';
 import { flowCost } from './fairness.js';
-import { KvHeap, type HeapEntry } from './heap.js';
+import { entryBefore, KvHeap, type HeapEntry } from './heap.js';
 
 export interface SchedItem {
 	readonly id: string;
@@ -159,7 +159,7 @@ export class InboxScheduler {
 		if (heap.size === 0) return null;
 		if (heap.at(0)![2] !== sender) return this.head(c, 0, true);
 		const [a, b] = [heap.at(1), heap.at(2)];
-		const best = a && b ? (a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]) ? 1 : 2) : a ? 1 : b ? 2 : -1;
+		const best = a && b ? (entryBefore(a, b) ? 1 : 2) : a ? 1 : b ? 2 : -1;
 		return best < 0 ? this.head(c, 0, false) : this.head(c, best, true);
 	}
 
