@@ -46,8 +46,8 @@ import { getMember, memberName } from '../lib/core/state/members.js';
 import type { Guarantee, Priority } from '../lib/core/state/policy.js';
 import { queueKeys, streamOf } from '../lib/core/state/queue/keys.js';
 import { getStream } from '../lib/core/state/queue/ordering.js';
-import { deadLetters, inFlight, messageTxIds, quoteFee, received, sent, type DeliveryView, type MessageView } from '../lib/core/state/queue/queries.js';
-import { MAX_ACKS, MAX_REASON_BYTES, redriveFee } from '../lib/core/state/queue/receipts.js';
+import { deadLetters, inFlight, messageTxIds, quoteRedrive, quoteFee, received, sent, type DeliveryView, type MessageView } from '../lib/core/state/queue/queries.js';
+import { MAX_ACKS, MAX_REASON_BYTES } from '../lib/core/state/queue/receipts.js';
 import { getMessage } from '../lib/core/state/queue/records.js';
 import { KvList } from '../lib/core/state/queue/list.js';
 import { readSendBody, type SendBody } from '../lib/core/state/queue/send.js';
@@ -151,7 +151,7 @@ export class Messaging {
 		const { chain, me } = this.ready();
 		const m = getMessage(chain.state, id);
 		if (!m) fail('E_MSG_UNKNOWN', 'id', id, 'is not a message in a block');
-		return this.host.submit('msg.redrive', { id: fromHex(id, 'id', 32), recipient: fromHex(recipient, 'recipient', 32) }, redriveFee(chain.state, me.hex, m, this.blockTime(chain)));
+		return this.host.submit('msg.redrive', { id: fromHex(id, 'id', 32), recipient: fromHex(recipient, 'recipient', 32) }, quoteRedrive(chain.state, me.hex, m, this.blockTime(chain), this.waitingSends().length));
 	}
 
 	/**
@@ -604,7 +604,7 @@ export class Messaging {
 				recipientName: memberName(chain.state, d.recipient),
 				topic: m.topic,
 				reason: this.recipientStatus(chain, d).reason,
-				redriveFee: redrivable ? redriveFee(chain.state, me, m, time) : null
+				redriveFee: redrivable ? quoteRedrive(chain.state, me, m, time, this.waitingSends().length) : null
 			};
 		});
 	}

@@ -10,9 +10,11 @@ import { toHex } from '../../../../src/lib/core/bytes.js';
 import { getAccount } from '../../../../src/lib/core/state/accounts.js';
 import { DEFAULT_POLICIES, schedulePolicy } from '../../../../src/lib/core/state/policy.js';
 import { queueKeys } from '../../../../src/lib/core/state/queue/keys.js';
-import { deadLetters, inbox, isAcknowledged, messageTxIds, messageView, queueMetrics, queueSummary, received, sent } from '../../../../src/lib/core/state/queue/queries.js';
+import { deadLetters, inbox, isAcknowledged, messageTxIds, messageView, queueMetrics, queueSummary, quoteRedrive, received, sent } from '../../../../src/lib/core/state/queue/queries.js';
 import { decodeTx, encodeTx, txIdHex } from '../../../../src/lib/core/tx/tx.js';
 import { applyTx } from '../../../../src/lib/core/state/machine.js';
+import { getMessage } from '../../../../src/lib/core/state/queue/records.js';
+import { redriveFee } from '../../../../src/lib/core/state/queue/receipts.js';
 import { openDirect, sealDirect } from '../../../../src/lib/core/crypto/direct.js';
 import { sealTopic, topicKeyId } from '../../../../src/lib/core/crypto/topic.js';
 import { utf8 } from '../../../../src/lib/core/bytes.js';
@@ -364,6 +366,16 @@ describe('fees', () => {
 		const balance = getAccount(w.state, hex(a)).balance;
 		w.send(a, body);
 		expect(getAccount(w.state, hex(a)).balance).toBe(balance - 1000);
+	});
+
+	it('a re-drive is quoted as a message is: a dearer fee policy already scheduled is quoted, the one in force charged', () => {
+		const { w, a, b } = setup();
+		const m = getMessage(w.state, w.send(a, direct(b)))!;
+		const now = redriveFee(w.state, hex(a), m, w.time);
+		expect(quoteRedrive(w.state, hex(a), m, w.time)).toBe(now);
+		schedulePolicy(w.state, 'fee', { ...DEFAULT_POLICIES.fee, minimumFee: 1000 }, 'ab'.repeat(32), w.height + 2);
+		expect(quoteRedrive(w.state, hex(a), m, w.time)).toBe(1000);
+		expect(redriveFee(w.state, hex(a), m, w.time)).toBe(now);
 	});
 });
 

@@ -13,7 +13,7 @@ import { overlay } from './kv.js';
 import { queueKeys } from './keys.js';
 import { KvList } from './list.js';
 import { inFlightCount, schedulerOf } from './delivery.js';
-import { requiredFee } from './fee.js';
+import { requiredFee, type FeeInput } from './fee.js';
 import { ALL_SCOPE, countersView, zeroCounters, inboxScope, metricsView, readScope, type CountersView, type MetricsView } from './metrics.js';
 import { sentInWindow } from './quota.js';
 import { getDelivery, getMessage, recipientsOf } from './records.js';
@@ -131,10 +131,18 @@ export function deadLetters(kv: KV, member: Hex, limit = 100): DeliveryView[] {
  * after `waiting` messages of the sender's that are not in a block yet and will go before it.
  */
 export function quoteFee(kv: KV, sender: Hex, body: Pick<SendBody, 'to' | 'topic' | 'priority' | 'guarantee' | 'payload'>, time: number, waiting = 0): number {
-	const policies = readPolicies(kv);
 	const recipients = body.to !== null ? 1 : audience(kv, sender, body.topic!).length;
-	const sentNow = sentInWindow(kv, sender, time, policies.priority) + waiting;
-	const message = { bytes: body.payload.length, priority: body.priority, guarantee: body.guarantee, recipients, sentInWindow: sentNow };
+	return quote(kv, sender, { bytes: body.payload.length, priority: body.priority, guarantee: body.guarantee, recipients }, time, waiting);
+}
+
+/** The fee re-driving message `m` must offer if it goes into a block at `time` (as quoteFee, for one recipient). */
+export function quoteRedrive(kv: KV, sender: Hex, m: MessageRecord, time: number, waiting = 0): number {
+	return quote(kv, sender, { bytes: m.bytes, priority: m.priority, guarantee: m.guarantee, recipients: 1 }, time, waiting);
+}
+
+function quote(kv: KV, sender: Hex, fields: Omit<FeeInput, 'sentInWindow'>, time: number, waiting: number): number {
+	const policies = readPolicies(kv);
+	const message: FeeInput = { ...fields, sentInWindow: sentInWindow(kv, sender, time, policies.priority) + waiting };
 	// A fee policy the DAO has already scheduled may be in force by the block the message reaches: quote the higher.
 	const next = pendingPolicy(kv, 'fee');
 	return Math.max(requiredFee(policies.fee, message), next ? requiredFee(next.value, message) : 0);
