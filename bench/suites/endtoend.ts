@@ -17,7 +17,7 @@
  */
 import { webcrypto } from 'node:crypto';
 import { toHex, type Hex } from '../../src/lib/core/bytes.js';
-import { blockHashHex, encodeBlock, type Block } from '../../src/lib/core/block/block.js';
+import type { Block } from '../../src/lib/core/block/block.js';
 import { createGenesis } from '../../src/lib/core/genesis.js';
 import { DEFAULT_POLICIES } from '../../src/lib/core/state/policy.js';
 import { getDelivery } from '../../src/lib/core/state/queue/records.js';
@@ -42,11 +42,7 @@ const random = (n: number): Uint8Array => webcrypto.getRandomValues(new Uint8Arr
 
 /** A node whose store already holds its identity, the community and the genesis block. */
 async function openNode(genesis: Block, who: Signer, verifier: Verifier): Promise<AgoraNode> {
-	const store = new MemoryStore();
-	const chainId = blockHashHex(genesis.header);
-	await store.putIdentity({ publicKey: toHex(who.keys.publicKey), secretKey: who.keys.secretKey, name: 'bench', created: genesis.header.time });
-	await store.putCommunity({ chainId, name: null, relays: [], secret: new Uint8Array(16), joined: genesis.header.time });
-	await store.putBlocks([{ hash: chainId, height: 0, bytes: encodeBlock(genesis) }]);
+	const store = await MemoryStore.joined(who.keys, 'bench', genesis, genesis.header.time);
 	return AgoraNode.open({ store, verifier, now: () => Date.now(), randomBytes: random, agent: 'agora-bench' });
 }
 

@@ -11,8 +11,6 @@ import { median } from '../harness.js';
 import { AgoraNode } from '../../src/worker/node.js';
 import { MemoryStore } from '../../src/lib/store/memory.js';
 import { linkFromPort } from '../../src/lib/net/link.js';
-import { blockHashHex } from '../../src/lib/core/block/block.js';
-import { toHex } from '../../src/lib/core/bytes.js';
 import { VerifierPool } from '../../src/lib/crypto/pool.js';
 import type { Verifier } from '../../src/lib/core/verify.js';
 import { chainFixture, signer, type ChainFixture } from '../fixtures.js';
@@ -24,11 +22,7 @@ const TIMEOUT_MS = 120_000;
 
 /** A node with an identity and the community; with the blocks in its store when `blocks` is set. */
 async function node(fixture: ChainFixture, who: number, verifier: Verifier, blocks: boolean): Promise<AgoraNode> {
-	const store = new MemoryStore();
-	const me = signer(who).keys;
-	await store.putIdentity({ publicKey: toHex(me.publicKey), secretKey: me.secretKey, name: `node ${who}`, created: 0 });
-	await store.putCommunity({ chainId: fixture.community.chain.chainIdHex, name: null, relays: [], secret: new Uint8Array(16), joined: 0 });
-	if (blocks) await store.putBlocks(fixture.blocks.map((b, i) => ({ hash: blockHashHex(b.header), height: i, bytes: fixture.encoded[i]! })));
+	const store = await MemoryStore.joined(signer(who).keys, `node ${who}`, fixture.blocks[0]!, 0, blocks ? fixture.blocks : []);
 	return AgoraNode.open({ store, verifier, now: () => fixture.now, randomBytes: (n) => webcrypto.getRandomValues(new Uint8Array(n)), agent: 'agora-bench' });
 }
 

@@ -5,7 +5,8 @@
  */
 import { fromHex, toHex, type Hex } from '../core/bytes.js';
 import { decode, encode } from '../core/codec.js';
-import { AgoraError, isAgoraError } from '../core/errors.js';
+import { AgoraError, fail, isAgoraError } from '../core/errors.js';
+import { fromBase64, toBase64 } from './base64.js';
 import { HASH_BYTES } from '../core/hash.js';
 import * as s from '../core/schema.js';
 import { MIN_SECRET_BYTES } from './roomcrypt.js';
@@ -22,21 +23,9 @@ const INVITE_VERSION = 1;
 const PREFIX = 'join=';
 export const MAX_RELAYS = 8;
 
-function toBase64Url(bytes: Uint8Array): string {
-	let bin = '';
-	for (const b of bytes) bin += String.fromCharCode(b);
-	return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array {
-	if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new AgoraError('E_SCHEMA', 'invite is not base64url', 'invite', text);
-	const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-	return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
 /** The fragment (without '#') that carries an invite. */
 export function inviteFragment(invite: Invite): string {
-	return PREFIX + toBase64Url(encode([INVITE_VERSION, fromHex(invite.chainId), invite.secret, [...invite.relays], invite.name]));
+	return PREFIX + toBase64(encode([INVITE_VERSION, fromHex(invite.chainId), invite.secret, [...invite.relays], invite.name]), true);
 }
 
 export function inviteUrl(pageUrl: string, invite: Invite): string {
@@ -57,7 +46,7 @@ export function parseInvite(text: string): Invite | null {
 	const hash = text.includes('#') ? text.slice(text.indexOf('#') + 1) : text;
 	if (!hash.startsWith(PREFIX)) return null;
 	try {
-		const t = s.tuple(decode(fromBase64Url(hash.slice(PREFIX.length))), 'invite', 5);
+		const t = s.tuple(decode(fromBase64(hash.slice(PREFIX.length), true) ?? fail('E_SCHEMA', 'invite', hash, 'is not base64url')), 'invite', 5);
 		if (t[0] !== INVITE_VERSION) throw new AgoraError('E_SCHEMA', `invite version ${String(t[0])} is not supported`, 'invite.version', t[0]);
 		const relays = s.array(t[3], 'invite.relays', MAX_RELAYS).map((r, i) => {
 			const url = s.str(r, `invite.relays[${i}]`, 512, 1);

@@ -6,6 +6,7 @@
  */
 import { utf8 } from '../core/bytes.js';
 import { fail } from '../core/errors.js';
+import { fromBase64, toBase64 } from './base64.js';
 
 /** Fewer bytes than this would make the key guessable; invites carry 32. */
 export const MIN_SECRET_BYTES = 16;
@@ -71,21 +72,3 @@ export class RoomCipher {
  * that arrives through a second relay.
  */
 export const SEALED_ID_CHARS = Math.ceil(IV_BYTES / 3) * 4;
-
-function toBase64(bytes: Uint8Array): string {
-	let binary = '';
-	for (const byte of bytes) binary += String.fromCharCode(byte);
-	return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> | null {
-	let binary: string;
-	try {
-		binary = atob(text);
-	} catch {
-		return null;
-	}
-	const bytes = new Uint8Array(binary.length);
-	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-	return bytes;
-}

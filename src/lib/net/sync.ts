@@ -62,6 +62,9 @@ export interface PeerInfo {
 	readonly connectedAt: number;
 }
 
+/** Which ready peers a frame goes to: one, or all but one (or all). */
+export type Recipients = { readonly peer: string } | { readonly except?: string | undefined };
+
 /** Where a peer's head is, as far as we know. */
 interface PeerHead {
 	readonly height: number;
@@ -109,12 +112,7 @@ export class Sync {
 	}
 
 	peerList(): PeerInfo[] {
-		return [...this.peers.values()].map((p) => ({
-			id: p.link.id,
-			height: p.head?.height ?? null,
-			agent: p.hello?.agent ?? null,
-			connectedAt: p.connectedAt
-		}));
+		return [...this.peers.values()].map(peerInfo);
 	}
 
 	addPeer(link: PeerLink): void {
@@ -148,34 +146,28 @@ export class Sync {
 
 	/** Announces a block that became our head to every peer but `except`. */
 	announceBlock(block: Block, except?: string): void {
-		const bytes = encodeFrame({ type: 'newBlock', block });
-		for (const p of this.peers.values()) if (p.link.id !== except && p.hello) p.link.send(bytes);
+		this.broadcast([encodeFrame({ type: 'newBlock', block })], { except });
 	}
 
 	/** Sends transactions to every ready peer but `except`; returns how many peers got them. */
 	announceTxs(txs: readonly Tx[], except?: string): number {
-		const to = [...this.peers.values()].filter((p) => p.link.id !== except && p.hello);
-		if (txs.length === 0) return 0;
-		for (let i = 0; i < txs.length; i += MAX_TXS_PER_FRAME) {
-			const bytes = encodeFrame({ type: 'txs', txs: txs.slice(i, i + MAX_TXS_PER_FRAME) });
-			for (const p of to) p.link.send(bytes);
-		}
-		return to.length;
+		return txs.length === 0 ? 0 : this.broadcast(txFrames(txs), { except });
 	}
 
 	/** Sends a drafts frame to one ready peer, or to every ready peer but `except`. */
-	sendDrafts(frame: DraftsFrame, to: { readonly peer: string } | { readonly except?: string }): void {
-		const bytes = encodeFrame(frame);
-		for (const p of this.peers.values()) {
-			if (!p.hello) continue;
-			if ('peer' in to ? p.link.id === to.peer : p.link.id !== to.except) p.link.send(bytes);
-		}
+	sendDrafts(frame: DraftsFrame, to: Recipients): void {
+		this.broadcast([encodeFrame(frame)], to);
 	}
 
 	sendTxs(peerId: string, txs: readonly Tx[]): void {
-		const peer = this.peers.get(peerId);
-		if (!peer || txs.length === 0) return;
-		for (let i = 0; i < txs.length; i += MAX_TXS_PER_FRAME) this.send(peer, { type: 'txs', txs: txs.slice(i, i + MAX_TXS_PER_FRAME) });
+		this.broadcast(txFrames(txs), { peer: peerId });
+	}
+
+	/** Sends frames to the ready peers `to` names; returns how many peers got them. */
+	private broadcast(frames: readonly Uint8Array[], to: Recipients): number {
+		const peers = [...this.peers.values()].filter((p) => p.hello && ('peer' in to ? p.link.id === to.peer : p.link.id !== to.except));
+		for (const bytes of frames) for (const p of peers) p.link.send(bytes);
+		return peers.length;
 	}
 
 	/** Asks every peer that is ahead of us for blocks (after our head moved back, or on demand). */
@@ -193,8 +185,7 @@ export class Sync {
 	sendStatus(): void {
 		const head = this.host.chain()?.head;
 		if (!head) return;
-		const bytes = encodeFrame({ type: 'status', height: head.height, head: fromHex(head.hash), weight: head.weight });
-		for (const p of this.peers.values()) if (p.hello) p.link.send(bytes);
+		this.broadcast([encodeFrame({ type: 'status', height: head.height, head: fromHex(head.hash), weight: head.weight })], {});
 	}
 
 	/** Pings quiet peers and drops silent ones. */
@@ -312,7 +303,7 @@ export class Sync {
 				peer.hello = frame;
 				peer.head = { height: frame.height, head: frame.head, weight: frame.weight };
 				this.host.log('info', `peer ${short(peer.link.id)} joined at height ${frame.height} (${frame.agent})`);
-				this.host.peerReady(this.peerList().find((p) => p.id === peer.link.id)!);
+				this.host.peerReady(peerInfo(peer));
 				if (this.isAhead(peer.head)) this.requestBlocks(peer);
 				this.host.changed();
 				return;
@@ -379,6 +370,17 @@ export class Sync {
 				return;
 		}
 	}
+}
+
+function peerInfo(p: Peer): PeerInfo {
+	return { id: p.link.id, height: p.head?.height ?? null, agent: p.hello?.agent ?? null, connectedAt: p.connectedAt };
+}
+
+/** Transactions as frames of at most MAX_TXS_PER_FRAME each. */
+function txFrames(txs: readonly Tx[]): Uint8Array[] {
+	const frames: Uint8Array[] = [];
+	for (let i = 0; i < txs.length; i += MAX_TXS_PER_FRAME) frames.push(encodeFrame({ type: 'txs', txs: txs.slice(i, i + MAX_TXS_PER_FRAME) }));
+	return frames;
 }
 
 /** The longest prefix of `blocks` whose frame stays under the frame limit. */

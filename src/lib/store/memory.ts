@@ -1,8 +1,23 @@
 /** An AgoraStore in memory: for the simulator and tests that do not exercise IndexedDB. */
-import type { Hex } from '../core/bytes.js';
+import { toHex, type Hex } from '../core/bytes.js';
+import { blockHashHex, encodeBlock, type Block } from '../core/block/block.js';
+import type { KeyPair } from '../core/keys.js';
 import type { AgoraStore, StoredBlock, StoredCommunity, StoredIdentity, StoredTopicKey, StoredTx } from './types.js';
 
 export class MemoryStore implements AgoraStore {
+	/**
+	 * A member as a store holds them once joined: their identity, the
+	 * community of `genesis`, and `blocks` of it (the genesis alone by default;
+	 * none, to have the node sync them).
+	 */
+	static async joined(keys: KeyPair, name: string, genesis: Block, time: number, blocks: readonly Block[] = [genesis]): Promise<MemoryStore> {
+		const store = new MemoryStore();
+		await store.putIdentity({ publicKey: toHex(keys.publicKey), secretKey: keys.secretKey, name, created: time });
+		await store.putCommunity({ chainId: blockHashHex(genesis.header), name: null, relays: [], secret: new Uint8Array(16), joined: time });
+		await store.putBlocks(blocks.map((b) => ({ hash: blockHashHex(b.header), height: b.header.height, bytes: encodeBlock(b) })));
+		return store;
+	}
+
 	private identity: StoredIdentity | undefined;
 	private community: StoredCommunity | undefined;
 	private readonly blocks = new Map<Hex, StoredBlock>();

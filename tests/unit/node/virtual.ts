@@ -1,6 +1,5 @@
 /** Nodes on a virtual clock for the node tests: preloaded stores, and links whose frames a test may lose. */
-import { toHex } from '../../../src/lib/core/bytes.js';
-import { blockHashHex, encodeBlock, type Block } from '../../../src/lib/core/block/block.js';
+import type { Block } from '../../../src/lib/core/block/block.js';
 import type { KeyPair } from '../../../src/lib/core/keys.js';
 import { nodeVerifier } from '../../../src/lib/crypto/node.js';
 import type { PeerLink } from '../../../src/lib/net/link.js';
@@ -25,11 +24,7 @@ export function community(extra: Parameters<typeof genesisFor>[1] = {}): Block {
 
 /** A node on the virtual clock whose store already holds its identity, its community and the genesis block. */
 export async function open(clock: VirtualClock, keys: KeyPair, genesis: Block, opts: Partial<NodeOptions> = {}): Promise<AgoraNode> {
-	const store = new MemoryStore();
-	const chainId = blockHashHex(genesis.header);
-	await store.putIdentity({ publicKey: toHex(keys.publicKey), secretKey: keys.secretKey, name: 'm', created: T });
-	await store.putCommunity({ chainId, name: null, relays: [], secret: new Uint8Array(16), joined: T });
-	await store.putBlocks([{ hash: chainId, height: 0, bytes: encodeBlock(genesis) }]);
+	const store = await MemoryStore.joined(keys, 'm', genesis, T);
 	const node = await AgoraNode.open({ store, verifier: nodeVerifier, now: () => clock.now(), timers: clock, randomBytes: (n) => new Uint8Array(n), agent: 'test', ...opts });
 	nodes.push(node);
 	return node;
