@@ -1,14 +1,8 @@
 /** Helpers for network tests: waiting on conditions and raw WebSocket clients of a relay. */
 import { WebSocket, type ClientOptions } from 'ws';
+import { until } from './until.js';
 
-/** Polls a condition until it holds or the time runs out (never a fixed sleep). */
-export async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-	const end = Date.now() + timeoutMs;
-	while (!cond()) {
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
-}
+export { until };
 
 /** A raw relay client that records every JSON message and how the socket closed. */
 export interface RawClient {

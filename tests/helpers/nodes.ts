@@ -29,11 +29,4 @@ export function connect(x: AgoraNode, xId: string, y: AgoraNode, yId: string): {
 	return { x: a, y: b };
 }
 
-/** Polls a condition until it holds or the time runs out (never a fixed sleep). */
-export async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-	const end = Date.now() + timeoutMs;
-	while (!cond()) {
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
+export { until } from './until.js';

@@ -24,7 +24,7 @@ import { encodeTx, txIdHex, type Tx } from './tx/tx.js';
 import { headerSignedMessage, blockHash, blockHashHex, blockTxBytes, signHeader, txMerkleTree, type Block, type BlockHeader, type UnsignedHeader } from './block/block.js';
 import type { ConsensusEngine, EngineContext } from './consensus/engine.js';
 import { increment, isNormalized, compare as compareClocks } from './vclock.js';
-import { txSignedMessage } from './tx/tx.js';
+import { txSignatureCheck } from './tx/tx.js';
 import type { SigCheck, Verifier } from './verify.js';
 
 declare const verified: unique symbol;
@@ -36,11 +36,16 @@ export interface VerifiedBlock {
 
 /** Every signature a transaction carries: its own, then those inside its body. */
 export function txSignatureChecks(tx: Tx): SigCheck[] {
-	return [{ message: txSignedMessage(tx), signature: tx.sig, publicKey: tx.from }, ...bodySignatures(tx)];
+	return [txSignatureCheck(tx), ...bodySignatures(tx)];
+}
+
+/** The check of a header's seal signature (its proposer's). */
+function headerCheck(header: BlockHeader): SigCheck {
+	return { message: headerSignedMessage(header), signature: header.sig, publicKey: header.proposer };
 }
 
 export function signatureChecks(block: Block): SigCheck[] {
-	return [{ message: headerSignedMessage(block.header), signature: block.header.sig, publicKey: block.header.proposer }, ...block.txs.flatMap(txSignatureChecks)];
+	return [headerCheck(block.header), ...block.txs.flatMap(txSignatureChecks)];
 }
 
 /** The error for a block whose checks (`signatureChecks`, from `at` in `ok`) are not all true, or null. */
@@ -67,7 +72,7 @@ function signatureFailure(block: Block, txChecks: readonly number[], ok: readonl
 export async function verifyPrefix(blocks: readonly Block[], verifier: Verifier): Promise<{ verified: VerifiedBlock[]; error: AgoraError | null }> {
 	const checks: SigCheck[] = [];
 	const txChecks = blocks.map((block) => {
-		checks.push({ message: headerSignedMessage(block.header), signature: block.header.sig, publicKey: block.header.proposer });
+		checks.push(headerCheck(block.header));
 		return block.txs.map((tx) => {
 			const own = txSignatureChecks(tx);
 			for (const c of own) checks.push(c);

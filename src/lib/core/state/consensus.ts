@@ -19,7 +19,7 @@ import { ENGINE_KEY } from '../genesis.js';
 import { engineFor, type ConsensusEngine } from '../consensus/index.js';
 import type { VotingRules } from '../consensus/engine.js';
 import { countVote, getVote, validatorsAt, recordValidators, votedFinality } from '../consensus/votes.js';
-import { txFromTuple, txIdHex, txSignedMessage, type Tx } from '../tx/tx.js';
+import { txFromTuple, txIdHex, txSignatureCheck, type Tx } from '../tx/tx.js';
 import { defineKind, type BlockHook } from './kind.js';
 import type { StateTree } from './tree.js';
 
@@ -122,7 +122,7 @@ export const evidence = defineKind<EvidenceBody>({
 		if (equalBytes(a.vote.block, b.vote.block)) fail('E_TX_EVIDENCE', 'body.b.body.block', toHex(b.vote.block), "must differ from body.a's block: two votes for one block are no double vote");
 		return { a, b };
 	},
-	signatures: ({ a, b }) => [a.tx, b.tx].map((tx) => ({ message: txSignedMessage(tx), signature: tx.sig, publicKey: tx.from })),
+	signatures: ({ a, b }) => [a.tx, b.tx].map(txSignatureCheck),
 	apply: (ctx, { a, b }) => {
 		const { state } = ctx;
 		const voting = votingOf(state, EVIDENCE_KIND);

@@ -11,6 +11,7 @@ import { domainPrefix, hash, HASH_BYTES } from '../hash.js';
 import { sign, signedMessage, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from '../keys.js';
 import * as s from '../schema.js';
 import { memo } from '../memo.js';
+import type { SigCheck } from '../verify.js';
 
 export const TX_VERSION = 1;
 export const MAX_KIND_LENGTH = 32;
@@ -50,6 +51,11 @@ export function txSignedMessage(tx: UnsignedTx): Bytes {
 	// A signed transaction's encoding, which its id and Merkle leaf need anyway, is the payload and the signature.
 	if (sig instanceof Uint8Array) return withoutLastBytes(encodeTx(tx as Tx), sig, domainPrefix('txSign'));
 	return signedMessage('txSign', txSigningPayload(tx));
+}
+
+/** The check of a transaction's own signature (its sender's, over its signed message). */
+export function txSignatureCheck(tx: Tx): SigCheck {
+	return { message: txSignedMessage(tx), signature: tx.sig, publicKey: tx.from };
 }
 
 export function signTx<B extends Encodable>(tx: UnsignedTx<B>, keys: KeyPair): Tx<B> {
